@@ -1,0 +1,1 @@
+"""connect-impact: the Streamlit dashboard and the console script root."""

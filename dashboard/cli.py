@@ -1,0 +1,61 @@
+"""The console script's root: mounts the data layer's commands and adds `serve`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines import settings
+from pipelines.cli import WarehouseOption
+from pipelines.cli import app as pipelines_app
+
+app = typer.Typer(
+    name="connect-impact",
+    help="Impact measurement for buddy programmes (CoNnect Brussel).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+for command in pipelines_app.registered_commands:
+    app.registered_commands.append(command)
+
+APP_FILE = Path(__file__).resolve().parent / "app.py"
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    warehouse_dir: WarehouseOption = None,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "localhost",
+) -> None:
+    """Start the dashboard on the current snapshot of the warehouse."""
+    env = dict(os.environ)
+    env[settings.WAREHOUSE_ENV] = str(settings.warehouse_dir(warehouse_dir))
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_FILE),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    typer.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
+    try:
+        raise typer.Exit(subprocess.call(cmd, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+if __name__ == "__main__":
+    app()

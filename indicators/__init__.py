@@ -1,0 +1,1 @@
+"""connect-impact: indicators computed over the warehouse marts."""

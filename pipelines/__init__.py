@@ -1,0 +1,1 @@
+"""connect-impact: the data layer (contract, readers, privacy, validation, load, warehouse, marts)."""

@@ -1,0 +1,530 @@
+"""The load: read -> pseudonymise -> validate (GX) -> upsert -> build marts -> publish a snapshot.
+
+Every row read ends in exactly one place: inserted, updated, unchanged, quarantined (with
+its reasons) or skipped as an exact duplicate of an earlier row of the same file. The
+accounting per file and table is returned, stored in the snapshot and printed by the CLI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipelines import expectations, marts, privacy, readers, settings, values, warehouse
+from pipelines.contract import LOAD_ORDER, TABLES, Column, Table
+
+log = logging.getLogger(__name__)
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+GENERATION_REPORT = "_generation.json"
+
+SQL_TYPES = {
+    "id": "varchar",
+    "text": "varchar",
+    "date": "date",
+    "year": "integer",
+    "int": "integer",
+    "decimal": "decimal(14, 2)",
+    "hours": "double",
+    "bool": "boolean",
+    "gender": "varchar",
+    "municipality": "varchar",
+    "cefr": "varchar",
+    "enum": "varchar",
+}
+LINEAGE_COLUMNS = (
+    "row_key varchar not null",
+    "row_hash varchar not null",
+    "batch_id varchar not null",
+    "source varchar not null",
+    "source_row integer not null",
+)
+
+
+class LoadError(Exception):
+    """A file cannot be loaded at all; the message names it and what was expected."""
+
+
+@dataclass
+class Account:
+    """Where the rows of one file's table went."""
+
+    table: str
+    source: str
+    file_name: str
+    sheet: str | None
+    file_sha256: str
+    rows_read: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped_identifiers: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> int:
+        """Return the rows that reached the table (inserted, updated or unchanged)."""
+        return self.inserted + self.updated + self.unchanged
+
+    @property
+    def balanced(self) -> bool:
+        """Return whether rows read = loaded + quarantined + duplicates."""
+        return self.rows_read == self.loaded + self.quarantined + self.duplicates
+
+
+@dataclass
+class LoadResult:
+    """What a load did: its batch, the snapshot it published (if any) and the accounting."""
+
+    batch_id: str
+    snapshot_id: str | None
+    accounts: list[Account]
+    skipped_files: list[str]
+    warnings: list[str]
+    is_synthetic: bool
+
+    @property
+    def quarantined(self) -> int:
+        """Return the number of rows quarantined in this load."""
+        return sum(a.quarantined for a in self.accounts)
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Return the accounting summed per table."""
+        out: dict[str, dict[str, int]] = {}
+        for a in self.accounts:
+            t = out.setdefault(
+                a.table,
+                dict.fromkeys(
+                    ("read", "inserted", "updated", "unchanged", "quarantined", "duplicates"), 0
+                ),
+            )
+            t["read"] += a.rows_read
+            t["inserted"] += a.inserted
+            t["updated"] += a.updated
+            t["unchanged"] += a.unchanged
+            t["quarantined"] += a.quarantined
+            t["duplicates"] += a.duplicates
+        return out
+
+
+def _sql(name: str, **identifiers: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text().format(**identifiers)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the contract tables and the manifest tables where they do not exist yet."""
+    for table in TABLES:
+        cols = [f"{c.name} {SQL_TYPES[c.type]}" for c in table.columns]
+        con.execute(
+            f"create table if not exists {table.name} ({', '.join(cols + list(LINEAGE_COLUMNS))})"
+        )
+    con.execute(_sql("meta_tables"))
+
+
+def _cast(col: Column) -> str:
+    if col.type == "date":
+        return f"cast({col.name} as date) as {col.name}"
+    return f"cast({col.name} as {SQL_TYPES[col.type]}) as {col.name}"
+
+
+def _row_key_sql(table: Table) -> str:
+    content = "row_hash"
+    if not table.key:
+        return content
+    parts = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in table.key)
+    key = f"concat_ws('|', {parts})" if len(table.key) > 1 else f"cast({table.key[0]} as varchar)"
+    # contacts without a contact_id are keyed on their content, so a reload finds them again
+    return f"coalesce({key}, 'h:' || {content})"
+
+
+def _row_hash_sql(table: Table) -> str:
+    parts = ", ".join(f"coalesce(cast({c.name} as varchar), '\u2205')" for c in table.columns)
+    return f"md5(concat_ws('|', {parts}))"
+
+
+def _is_synthetic(paths: list[Path]) -> bool:
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        report = folder / GENERATION_REPORT
+        if report.exists():
+            try:
+                if json.loads(report.read_text()).get("synthetic"):
+                    return True
+            except (OSError, ValueError):
+                continue
+    return False
+
+
+def _parse(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[int, list[str]], set]:
+    """Return the typed frame, parse errors per row position, and (position, column) errors."""
+    typed = pd.DataFrame(index=raw.index)
+    errors: dict[int, list[str]] = {}
+    failed: set[tuple[int, str]] = set()
+    for col in table.columns:
+        source = (
+            raw[col.name]
+            if col.name in raw.columns
+            else pd.Series(None, index=raw.index, dtype=object)
+        )
+        parsed, errs = values.parse_column(source, col)
+        typed[col.name] = parsed
+        for pos, message in enumerate(errs.tolist()):
+            if message:
+                errors.setdefault(pos, []).append(message)
+                failed.add((pos, col.name))
+    return typed, errors, failed
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value if isinstance(value, int | float | bool) else str(value)
+
+
+class Loader:
+    """One load batch writing into one new snapshot."""
+
+    def __init__(
+        self,
+        writer: warehouse.SnapshotWriter,
+        key: bytes,
+        today: date,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.writer = writer
+        self.con = writer.connection
+        self.key = key
+        self.today = today
+        self.batch_id = writer.id
+        self.progress = progress or (lambda _msg: None)
+        self.now = datetime.now(UTC).replace(tzinfo=None)
+
+    def known_ids(self, table: Table) -> dict[str, set[str]]:
+        """Return, per reference column of table, the ids its target table holds now."""
+        known: dict[str, set[str]] = {}
+        for column, target in table.references.items():
+            rows = self.con.execute(
+                f"select distinct {column} from {target} where {column} is not null"
+            ).fetchall()
+            known[column] = {r[0] for r in rows}
+        if table.name == "surveys":
+            rows = self.con.execute(
+                "select participant_id from participants union select buddy_id from buddies"
+            ).fetchall()
+            known["respondent_id"] = {r[0] for r in rows}
+        return known
+
+    def load_table(self, raw: readers.RawTable, sha: str) -> Account:
+        """Validate and upsert one file's table; return its accounting."""
+        table = raw.table
+        frame = raw.frame.reset_index(drop=True)
+        account = Account(
+            table=table.name,
+            source=raw.source,
+            file_name=raw.path.name,
+            sheet=raw.sheet,
+            file_sha256=sha,
+            rows_read=len(frame),
+            dropped_identifiers=list(raw.dropped_identifiers),
+            unknown_columns=list(raw.unknown_columns),
+        )
+        content_cols = [c for c in frame.columns if not c.startswith("_")]
+        duplicate = (
+            frame.duplicated(subset=content_cols, keep="first")
+            if content_cols
+            else pd.Series(False, index=frame.index)
+        )
+        account.duplicates = int(duplicate.sum())
+        frame = frame[~duplicate].reset_index(drop=True)
+
+        typed, parse_errors, failed_cells = _parse(frame, table)
+        typed = privacy.pseudonymise(typed, table, self.key)
+        checked = expectations.validate(typed, table, self.known_ids(table), self.today)
+        reasons: dict[int, list[str]] = {pos: list(msgs) for pos, msgs in parse_errors.items()}
+        for pos, msgs in checked.reasons.items():
+            for msg in msgs:
+                # "is required but empty" after a value that could not be read says nothing new
+                column = msg.split(" ", 1)[0]
+                if (pos, column) in failed_cells and msg.endswith("is required but empty"):
+                    continue
+                reasons.setdefault(pos, []).append(msg)
+        self._store_expectations(table, raw.source, checked.results, parse_errors)
+
+        bad = sorted(reasons)
+        account.quarantined = len(bad)
+        if bad:
+            self._quarantine(table, raw.source, frame, typed, bad, reasons)
+        good = typed.drop(index=bad)
+        good["source_row"] = frame["_source_row"].drop(index=bad).astype("int64")
+        inserted, updated, unchanged = self._upsert(table, good, raw.source)
+        account.inserted, account.updated, account.unchanged = inserted, updated, unchanged
+        return account
+
+    def _quarantine(
+        self,
+        table: Table,
+        source: str,
+        raw: pd.DataFrame,
+        typed: pd.DataFrame,
+        positions: list[int],
+        reasons: dict[int, list[str]],
+    ) -> None:
+        person_cols = {c.name for c in table.columns if c.pseudonymise}
+        records = []
+        for pos in positions:
+            row = {}
+            for col in table.column_names:
+                # ids of people are shown as their pseudonym; other values as they were read
+                if col in person_cols:
+                    row[col] = _json_value(typed.at[pos, col])
+                elif col in raw.columns:
+                    row[col] = _json_value(raw.at[pos, col])
+            records.append(
+                (
+                    self.batch_id,
+                    table.name,
+                    source,
+                    int(raw.at[pos, "_source_row"]),
+                    "; ".join(reasons[pos]),
+                    json.dumps(row, ensure_ascii=False),
+                    self.now,
+                )
+            )
+        self.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?)", records)
+
+    def _store_expectations(
+        self, table: Table, source: str, results: list[dict], parse_errors: dict[int, list[str]]
+    ) -> None:
+        rows = [
+            (
+                self.batch_id,
+                table.name,
+                source,
+                r["expectation"],
+                r["column"],
+                r["success"],
+                r["unexpected_count"],
+            )
+            for r in results
+        ]
+        # values that could not be read at all are reported beside the GX results
+        rows.append(
+            (
+                self.batch_id,
+                table.name,
+                source,
+                "values_can_be_read",
+                None,
+                not parse_errors,
+                len(parse_errors),
+            )
+        )
+        self.con.executemany("insert into load_expectations values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _upsert(self, table: Table, good: pd.DataFrame, source: str) -> tuple[int, int, int]:
+        casts = ", ".join(_cast(c) for c in table.columns)
+        self.con.register("good_df", good)
+        self.con.execute(
+            f"create or replace temp table staged_typed as select {casts}, "
+            f"cast(source_row as integer) as source_row from good_df"
+        )
+        self.con.unregister("good_df")
+        self.con.execute(
+            "create or replace temp table staged_hashed as "
+            f"select *, {_row_hash_sql(table)} as row_hash from staged_typed"
+        )
+        self.con.execute(
+            f"create or replace temp table staged as select *, {_row_key_sql(table)} as row_key, "
+            "? as batch_id, ? as source from staged_hashed",
+            [self.batch_id, source],
+        )
+        inserted, updated, unchanged = self.con.execute(
+            _sql("upsert_classify", table=table.name)
+        ).fetchone()
+        self.con.execute(_sql("upsert_delete_changed", table=table.name))
+        self.con.execute(_sql("upsert_insert", table=table.name))
+        for temp in ("staged", "staged_hashed", "staged_typed"):
+            self.con.execute(f"drop table {temp}")
+        return int(inserted or 0), int(updated or 0), int(unchanged or 0)
+
+    def record(self, result: LoadResult, started_at: datetime, n_files: int) -> None:
+        """Write the batch and its files into the manifest tables."""
+        for a in result.accounts:
+            self.con.execute(
+                "insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    self.batch_id,
+                    a.file_name,
+                    a.sheet,
+                    a.file_sha256,
+                    a.table,
+                    a.rows_read,
+                    a.inserted,
+                    a.updated,
+                    a.unchanged,
+                    a.quarantined,
+                    a.duplicates,
+                    a.dropped_identifiers,
+                    a.unknown_columns,
+                ],
+            )
+        accounts = result.accounts
+        self.con.execute(
+            "insert into load_batches values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.batch_id,
+                started_at,
+                datetime.now(UTC).replace(tzinfo=None),
+                self.batch_id,
+                "loaded_with_quarantine" if result.quarantined else "loaded",
+                result.is_synthetic,
+                n_files,
+                sum(a.rows_read for a in accounts),
+                sum(a.inserted for a in accounts),
+                sum(a.updated for a in accounts),
+                sum(a.unchanged for a in accounts),
+                sum(a.quarantined for a in accounts),
+                sum(a.duplicates for a in accounts),
+            ],
+        )
+
+
+def loaded_hashes(wh: Path) -> dict[str, str]:
+    """Return sha256 -> batch id of every file the current snapshot has loaded."""
+    snap = warehouse.current(wh)
+    if snap is None:
+        return {}
+    con = duckdb.connect(str(snap.path), read_only=True)
+    try:
+        rows = con.execute("select distinct file_sha256, batch_id from load_files").fetchall()
+    finally:
+        con.close()
+    return {sha: batch for sha, batch in rows}
+
+
+def _write_programme_settings(con: duckdb.DuckDBPyConnection) -> None:
+    norms = settings.programme()["norms"]
+    con.execute("delete from programme_settings")
+    con.executemany(
+        "insert into programme_settings values (?, ?)",
+        [(k, float(v)) for k, v in sorted(norms.items())],
+    )
+
+
+def load(
+    paths: list[Path],
+    wh: Path,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Load files or folders into a new published snapshot and return the accounting.
+
+    Raises LoadError (nothing published) when a file cannot be read or recognised.
+    """
+    today = today or date.today()
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        files = readers.discover(paths)
+    except readers.ReadError as exc:
+        raise LoadError(str(exc)) from None
+    if not files:
+        raise LoadError(
+            "No data files found in "
+            + ", ".join(str(p) for p in paths)
+            + " (expected .csv, .txt, .xlsx or .xlsm files)."
+        )
+    warnings: list[str] = []
+    done = loaded_hashes(wh)
+    todo: list[tuple[Path, str]] = []
+    skipped: list[str] = []
+    for path in files:
+        sha = file_sha256(path)
+        if sha in done:
+            skipped.append(path.name)
+        else:
+            todo.append((path, sha))
+    raw_tables: list[tuple[readers.RawTable, str]] = []
+    for path, sha in todo:
+        progress and progress(f"reading {path.name}")
+        try:
+            tables = readers.read_file(path)
+        except readers.ReadError as exc:
+            raise LoadError(str(exc)) from None
+        for raw in tables:
+            if raw.dropped_identifiers:
+                warnings.append(
+                    f"{raw.source}: dropped personal identifier column(s) "
+                    + ", ".join(raw.dropped_identifiers)
+                    + "; they are never loaded."
+                )
+            if raw.unknown_columns:
+                warnings.append(
+                    f"{raw.source}: ignored column(s) not in the data contract: "
+                    + ", ".join(raw.unknown_columns)
+                    + "."
+                )
+            raw_tables.append((raw, sha))
+    is_synthetic = _is_synthetic(paths)
+    if not raw_tables:
+        return LoadResult("", None, [], skipped, warnings, is_synthetic)
+
+    key = privacy.load_key(wh)
+    with warehouse.write_lock(wh):
+        writer = warehouse.SnapshotWriter(wh)
+        try:
+            loader = Loader(writer, key, today, progress)
+            create_schema(loader.con)
+            _write_programme_settings(loader.con)
+            order = {name: i for i, name in enumerate(LOAD_ORDER)}
+            accounts = []
+            for raw, sha in sorted(raw_tables, key=lambda item: order[item[0].table.name]):
+                progress and progress(
+                    f"validating {raw.source} ({raw.table.name}, {len(raw.frame):,} rows)"
+                )
+                accounts.append(loader.load_table(raw, sha))
+            progress and progress("building marts")
+            marts.build(loader.con)
+            result = LoadResult(writer.id, writer.id, accounts, skipped, warnings, is_synthetic)
+            loader.record(result, started_at, len(todo))
+            progress and progress("publishing snapshot")
+            writer.publish(batch_id=writer.id)
+        except BaseException:
+            writer.abandon()
+            raise
+        keep = int(settings.programme().get("warehouse", {}).get("keep_snapshots", 10))
+        warehouse.prune(wh, keep)
+    return result
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Return the row count of every contract table and mart in a snapshot."""
+    names = [t.name for t in TABLES] + list(marts.MODELS)
+    existing = {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    return {
+        n: con.execute(f"select count(*) from {n}").fetchone()[0] for n in names if n in existing
+    }

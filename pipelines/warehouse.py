@@ -1,0 +1,237 @@
+"""Immutable DuckDB snapshots with an atomically switched CURRENT pointer.
+
+Layout of a warehouse folder:
+    CURRENT                     the id of the published snapshot (replaced atomically)
+    snapshots/<id>.duckdb       one immutable database per successful load
+    snapshots/<id>.json         its metadata: content hash, time, parent, batch
+    pseudonym.key               the pseudonymisation key (mode 0600, never committed)
+    .write.lock                 held by the one load that may write at a time
+
+A load copies the current snapshot to a hidden temporary file, writes there, checkpoints,
+closes, renames it into place and only then replaces CURRENT. Readers open a published
+file read-only, so they never see a half-built database and never block the writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+CURRENT_FILE = "CURRENT"
+SNAPSHOT_DIR = "snapshots"
+LOCK_FILE = ".write.lock"
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be used as asked; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published snapshot: its id, database file and metadata."""
+
+    id: str
+    path: Path
+    created_at: str
+    content_sha256: str
+    parent: str | None
+    batch_id: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """Return the snapshot's metadata as plain values."""
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "created_at": self.created_at,
+            "content_sha256": self.content_sha256,
+            "parent": self.parent,
+            "batch_id": self.batch_id,
+        }
+
+
+def _snapshots_dir(warehouse: Path) -> Path:
+    return warehouse / SNAPSHOT_DIR
+
+
+def _read_meta(warehouse: Path, snapshot_id: str) -> Snapshot:
+    path = _snapshots_dir(warehouse) / f"{snapshot_id}.duckdb"
+    meta_path = path.with_suffix(".json")
+    if not path.exists() or not meta_path.exists():
+        raise WarehouseError(f"Snapshot {snapshot_id} does not exist in {warehouse}.")
+    meta = json.loads(meta_path.read_text())
+    return Snapshot(
+        id=snapshot_id,
+        path=path,
+        created_at=meta["created_at"],
+        content_sha256=meta["content_sha256"],
+        parent=meta.get("parent"),
+        batch_id=meta.get("batch_id"),
+    )
+
+
+def current(warehouse: Path) -> Snapshot | None:
+    """Return the published snapshot that CURRENT points at, or None for an empty warehouse."""
+    pointer = warehouse / CURRENT_FILE
+    if not pointer.exists():
+        return None
+    return _read_meta(warehouse, pointer.read_text().strip())
+
+
+def snapshot(warehouse: Path, snapshot_id: str | None = None) -> Snapshot:
+    """Return the named snapshot, or the current one; raise WarehouseError when there is none."""
+    if snapshot_id:
+        return _read_meta(warehouse, snapshot_id)
+    snap = current(warehouse)
+    if snap is None:
+        raise WarehouseError(
+            f"The warehouse {warehouse} holds no data yet: run `connect-impact load PATH` first."
+        )
+    return snap
+
+
+def list_snapshots(warehouse: Path) -> list[Snapshot]:
+    """Return every published snapshot, oldest first."""
+    folder = _snapshots_dir(warehouse)
+    if not folder.exists():
+        return []
+    ids = sorted(p.stem for p in folder.glob("*.duckdb") if not p.name.startswith("."))
+    return [_read_meta(warehouse, i) for i in ids if (folder / f"{i}.json").exists()]
+
+
+def connect_read_only(warehouse: Path, snapshot_id: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection to the named or current snapshot."""
+    snap = snapshot(warehouse, snapshot_id)
+    return duckdb.connect(str(snap.path), read_only=True)
+
+
+def new_snapshot_id() -> str:
+    """Return a new snapshot id that sorts by creation time."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(2)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def write_lock(warehouse: Path) -> Iterator[None]:
+    """Hold the warehouse's single-writer lock; fail at once if another load holds it."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    with open(warehouse / LOCK_FILE, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseError(
+                f"Another load is writing to {warehouse}; wait for it to finish and try again."
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class SnapshotWriter:
+    """A snapshot under construction: a private copy of the current one, published on success."""
+
+    def __init__(self, warehouse: Path, snapshot_id: str | None = None) -> None:
+        self.warehouse = warehouse
+        self.id = snapshot_id or new_snapshot_id()
+        self.parent = current(warehouse)
+        folder = _snapshots_dir(warehouse)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.tmp_path = folder / f".{self.id}.duckdb.tmp"
+        self.final_path = folder / f"{self.id}.duckdb"
+        if self.parent is not None:
+            shutil.copyfile(self.parent.path, self.tmp_path)
+        self.con: duckdb.DuckDBPyConnection | None = duckdb.connect(str(self.tmp_path))
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """Return the writable connection to the snapshot under construction."""
+        if self.con is None:
+            raise WarehouseError("This snapshot has already been published or abandoned.")
+        return self.con
+
+    def publish(self, batch_id: str | None = None) -> Snapshot:
+        """Checkpoint, close and rename the snapshot into place, then switch CURRENT to it."""
+        con = self.connection
+        con.execute("checkpoint")
+        con.close()
+        self.con = None
+        meta_path = self.final_path.with_suffix(".json")
+        try:
+            os.replace(self.tmp_path, self.final_path)
+            meta = {
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "content_sha256": _sha256(self.final_path),
+                "parent": self.parent.id if self.parent else None,
+                "batch_id": batch_id,
+            }
+            meta_tmp = self.final_path.with_name(f".{self.id}.json.tmp")
+            meta_tmp.write_text(json.dumps(meta, indent=2))
+            os.replace(meta_tmp, meta_path)
+            _fsync_dir(self.final_path.parent)
+            # the switch: readers see either the old id or the new one, never a partial file
+            pointer_tmp = self.warehouse / f".{CURRENT_FILE}.tmp"
+            with open(pointer_tmp, "w") as fh:
+                fh.write(self.id + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(pointer_tmp, self.warehouse / CURRENT_FILE)
+        except BaseException:
+            # CURRENT was not switched: remove every trace of the unpublished snapshot
+            for path in (self.final_path, meta_path, self.tmp_path):
+                path.unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.warehouse)
+        return _read_meta(self.warehouse, self.id)
+
+    def abandon(self) -> None:
+        """Close and delete the unpublished snapshot; CURRENT is left as it was."""
+        if self.con is not None:
+            with contextlib.suppress(duckdb.Error):
+                self.con.close()
+            self.con = None
+        for path in (self.tmp_path, self.tmp_path.with_name(self.tmp_path.name + ".wal")):
+            path.unlink(missing_ok=True)
+
+
+def prune(warehouse: Path, keep: int) -> list[str]:
+    """Delete all but the newest `keep` snapshots (never the current); return the deleted ids."""
+    snaps = list_snapshots(warehouse)
+    cur = current(warehouse)
+    keep_ids = {s.id for s in snaps[-keep:]} if keep > 0 else set()
+    if cur is not None:
+        keep_ids.add(cur.id)
+    deleted = []
+    for snap in snaps:
+        if snap.id in keep_ids:
+            continue
+        # an open reader keeps its file handle; unlinking does not disturb it on POSIX
+        snap.path.unlink(missing_ok=True)
+        snap.path.with_suffix(".json").unlink(missing_ok=True)
+        deleted.append(snap.id)
+    return deleted
