@@ -400,7 +400,7 @@ TABLES: tuple[Table, ...] = (
                 True,
                 ("respondent", "deelnemer_id"),
                 pseudonymise="respondent",
-                description="participant_id or buddy_id of the respondent",
+                description="participant_id or buddy_id of the respondent; must exist there",
             ),
             Column(
                 "respondent_role",

@@ -105,7 +105,7 @@ def build_suite(
             gxe.ExpectColumnValuesToBeInSet(
                 column=column,
                 value_set=sorted(known),
-                meta={"references": table.references[column]},
+                meta={"references": table.references.get(column, "participants or buddies")},
             )
         )
     for later, earlier in DATE_ORDER.get(table.name, ()):
@@ -216,6 +216,8 @@ def validate(
 
 
 def _fmt(value: Any) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "(empty)"
     if isinstance(value, pd.Timestamp | datetime):
         return value.strftime("%Y-%m-%d")
     if hasattr(value, "item"):

@@ -40,12 +40,14 @@ SQL_TYPES = {
     "cefr": "varchar",
     "enum": "varchar",
 }
+# Lineage of every stored row; the leading underscore keeps them apart from contract columns
+# (finance has a `source` of its own).
 LINEAGE_COLUMNS = (
-    "row_key varchar not null",
-    "row_hash varchar not null",
-    "batch_id varchar not null",
-    "source varchar not null",
-    "source_row integer not null",
+    "_row_key varchar not null",
+    "_row_hash varchar not null",
+    "_batch_id varchar not null",
+    "_source varchar not null",
+    "_source_row integer not null",
 )
 
 
@@ -147,7 +149,7 @@ def _cast(col: Column) -> str:
 
 
 def _row_key_sql(table: Table) -> str:
-    content = "row_hash"
+    content = "_row_hash"
     if not table.key:
         return content
     parts = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in table.key)
@@ -278,7 +280,7 @@ class Loader:
         if bad:
             self._quarantine(table, raw.source, frame, typed, bad, reasons)
         good = typed.drop(index=bad)
-        good["source_row"] = frame["_source_row"].drop(index=bad).astype("int64")
+        good["_source_row"] = frame["_source_row"].drop(index=bad).astype("int64")
         inserted, updated, unchanged = self._upsert(table, good, raw.source)
         account.inserted, account.updated, account.unchanged = inserted, updated, unchanged
         return account
@@ -349,16 +351,16 @@ class Loader:
         self.con.register("good_df", good)
         self.con.execute(
             f"create or replace temp table staged_typed as select {casts}, "
-            f"cast(source_row as integer) as source_row from good_df"
+            f"cast(_source_row as integer) as _source_row from good_df"
         )
         self.con.unregister("good_df")
         self.con.execute(
             "create or replace temp table staged_hashed as "
-            f"select *, {_row_hash_sql(table)} as row_hash from staged_typed"
+            f"select *, {_row_hash_sql(table)} as _row_hash from staged_typed"
         )
         self.con.execute(
-            f"create or replace temp table staged as select *, {_row_key_sql(table)} as row_key, "
-            "? as batch_id, ? as source from staged_hashed",
+            f"create or replace temp table staged as select *, {_row_key_sql(table)} as _row_key, "
+            "? as _batch_id, ? as _source from staged_hashed",
             [self.batch_id, source],
         )
         inserted, updated, unchanged = self.con.execute(

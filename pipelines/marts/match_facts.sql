@@ -13,7 +13,7 @@ contact_running as (
         contact_on,
         sum(hours) over (
             partition by match_id
-            order by contact_on, row_key
+            order by contact_on, _row_key
             rows between unbounded preceding and current row
         ) as hours_cumulative
     from contacts

@@ -2,4 +2,4 @@
 insert into {table} by name
 select s.*
 from staged as s
-where not exists (select 1 from {table} as t where t.row_key = s.row_key)
+where not exists (select 1 from {table} as t where t._row_key = s._row_key)

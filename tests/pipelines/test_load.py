@@ -1,0 +1,294 @@
+"""The load pipeline end to end on the hand-built export: accounting, quarantine, upserts,
+pseudonyms, marts and atomic publishing."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from pipelines import marts, warehouse
+from pipelines.load import LoadError, load
+from pipelines.privacy import pseudonym
+from tests.conftest import HAND_BUILT, TEST_KEY, write_csv
+
+KEY = TEST_KEY.encode()
+TODAY = dt.date(2024, 6, 30)
+LINEAGE = {"_row_key", "_row_hash", "_batch_id", "_source", "_source_row"}
+
+
+def _rows(wh, sql, params=None):
+    con = warehouse.connect_read_only(wh)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _table(wh, table):
+    """Return a table's contract columns as sorted tuples (lineage columns left out)."""
+    con = warehouse.connect_read_only(wh)
+    try:
+        cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_name = ? "
+                "order by ordinal_position",
+                [table],
+            ).fetchall()
+            if r[0] not in LINEAGE
+        ]
+        return sorted(con.execute(f"select {', '.join(cols)} from {table}").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def test_hand_built_export_loads_completely_with_balanced_accounting(hand_built, wh):
+    result = load([hand_built], wh, today=TODAY)
+    totals = result.totals()
+    expected_rows = {t: len(rows) - 1 for t, rows in HAND_BUILT.items()}
+    assert {t: v["read"] for t, v in totals.items()} == expected_rows
+    assert {t: v["inserted"] for t, v in totals.items()} == expected_rows
+    assert all(v["quarantined"] == 0 and v["duplicates"] == 0 for v in totals.values())
+    assert all(a.balanced for a in result.accounts)
+    assert warehouse.current(wh).id == result.snapshot_id
+    stored = _rows(wh, "select table_name, sum(rows_inserted) from load_files group by 1")
+    assert dict(stored) == expected_rows
+
+
+def test_marts_hold_the_hand_worked_values(hand_built, wh):
+    load([hand_built], wh, today=TODAY)
+    k1, k2 = pseudonym(KEY, "participant", "D1"), pseudonym(KEY, "participant", "D2")
+    facts = _rows(
+        wh,
+        "select match_id, participant_id, n_contacts, hours_total, first_contact_on, "
+        "last_contact_on, reached_40h_on, duration_days, municipality_nis, match_cohort "
+        "from match_facts order by match_id",
+    )
+    assert facts == [
+        (
+            "K1",
+            k1,
+            4,
+            40.0,
+            dt.date(2021, 7, 5),
+            dt.date(2021, 10, 5),
+            dt.date(2021, 10, 5),
+            172,
+            "21015",
+            "2021-Q3",
+        ),
+        ("K2", k2, 2, 3.5, dt.date(2021, 7, 20), dt.date(2021, 8, 3), None, 48, "21012", "2021-Q3"),
+    ]
+    flow = _rows(
+        wh,
+        "select participant_id, n_matches, n_referrals, n_flow_starts, n_flow_starts_at_anchor, "
+        "first_leisure_on, first_volunteering_on, first_course_on from participant_flow "
+        "order by registered_on",
+    )
+    assert flow == [
+        (k1, 1, 2, 1, 1, dt.date(2021, 11, 1), None, None),
+        (k2, 1, 1, 1, 0, None, None, dt.date(2021, 10, 1)),
+        (pseudonym(KEY, "participant", "D3"), 0, 0, 0, 0, None, None, None),
+    ]
+    assert _rows(wh, "select sum(amount_eur) from finance where direction = 'income'") == [(82882,)]
+
+
+def test_mart_accounting_identities_declared_in_models_yaml_hold(hand_built, wh):
+    load([hand_built], wh, today=TODAY)
+    assert [m["name"] for m in marts.describe()] == list(marts.MODELS)
+    (hours_facts, hours_contacts) = _rows(
+        wh, "select (select sum(hours_total) from match_facts), (select sum(hours) from contacts)"
+    )[0]
+    assert hours_facts == hours_contacts == 43.5
+    assert _rows(wh, "select count(*), count(distinct match_id) from match_facts") == [(2, 2)]
+    assert _rows(
+        wh, "select sum(n_referrals), (select count(*) from referrals) from participant_flow"
+    ) == [(3, 3)]
+
+
+def test_people_are_pseudonymised_and_no_raw_id_or_identifier_reaches_the_warehouse(hand_built, wh):
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows[0] += ["naam", "email", "rijksregisternummer"]
+    rows[1] += ["Amina Haddad", "amina@example.org", "90.01.01-123.45"]
+    rows[2] += ["Omar Karimi", "omar@example.org", "85.02.02-234.56"]
+    rows[3] += ["Sara Benali", "sara@example.org", "99.03.03-345.67"]
+    write_csv(hand_built / "participants.csv", rows)
+    result = load([hand_built], wh, today=TODAY)
+    assert any("naam" in w and "email" in w for w in result.warnings)
+    con = duckdb.connect(str(warehouse.current(wh).path), read_only=True)
+    try:
+        text_columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where data_type in ('VARCHAR', 'JSON') or data_type like '%[]'"
+        ).fetchall()
+        dumped = []
+        for table, column in text_columns:
+            dumped += [str(v[0]) for v in con.execute(f'select "{column}" from {table}').fetchall()]
+    finally:
+        con.close()
+    for raw_id in ("D1", "D2", "D3", "B1", "B2"):
+        assert raw_id not in dumped
+    for identifier in ("Amina", "Haddad", "amina@example.org", "90.01.01-123.45"):
+        assert not any(identifier in v for v in dumped), identifier
+    assert pseudonym(KEY, "participant", "D1") in dumped
+
+
+def test_pseudonyms_are_stable_across_loads(hand_built, wh, tmp_path):
+    only_people = tmp_path / "first"
+    for table in ("participants", "buddies", "organisations"):
+        write_csv(only_people / f"{table}.csv", HAND_BUILT[table])
+    load([only_people], wh, today=TODAY)
+    load([hand_built], wh, today=TODAY)  # matches of the second load must find the people
+    assert _rows(wh, "select count(*) from quarantine") == [(0,)]
+    assert _rows(
+        wh, "select count(*) from match_facts where participant_registered_on is not null"
+    ) == [(2,)]
+
+
+def test_loading_the_same_files_twice_changes_nothing(hand_built, wh):
+    first = load([hand_built], wh, today=TODAY)
+    before = _table(wh, "contacts")
+    second = load([hand_built], wh, today=TODAY)
+    assert second.snapshot_id is None
+    assert sorted(second.skipped_files) == sorted(f"{t}.csv" for t in HAND_BUILT)
+    assert warehouse.current(wh).id == first.snapshot_id
+    assert _table(wh, "contacts") == before
+
+
+def test_cumulative_re_export_updates_changed_rows_and_adds_new_ones(hand_built, wh, tmp_path):
+    load([hand_built], wh, today=TODAY)
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows[3][2] = "2021-07-10"  # D3 now had an intake
+    rows.append(["D4", "2021-08-01", "", "2000", "F", "UA", "21001", "A0", "true", ""])
+    later = write_csv(tmp_path / "later" / "deelnemers_2021-08.csv", rows)
+    result = load([later], wh, today=TODAY)
+    assert result.totals()["participants"] == {
+        "read": 4,
+        "inserted": 1,
+        "updated": 1,
+        "unchanged": 2,
+        "quarantined": 0,
+        "duplicates": 0,
+    }
+    d3 = pseudonym(KEY, "participant", "D3")
+    assert _rows(wh, "select intake_on from participants where participant_id = ?", [d3]) == [
+        (dt.date(2021, 7, 10),)
+    ]
+    assert _rows(wh, "select count(*) from participants") == [(4,)]
+
+
+BAD_CONTACTS = [
+    # row 2 is fine; every other row is wrong for exactly one reason
+    ["contact_id", "match_id", "contact_on", "hours", "activity", "organisation_id"],
+    ["C1", "K1", "2021-07-05", "10", "conversation", "O1"],  # row 2: loads
+    ["C7", "K1", "2021-07-06", "-2", "conversation", ""],  # row 3: negative hours
+    ["C8", "K1", "2021-07-07", "14", "conversation", ""],  # row 4: too many hours
+    ["C9", "K9", "2021-07-08", "1", "conversation", ""],  # row 5: unknown match
+    ["C10", "K1", "31/02/2022", "1", "conversation", ""],  # row 6: impossible date
+    ["C11", "", "2021-07-09", "1", "conversation", ""],  # row 7: missing match id
+    ["C12", "K1", "2021-07-10", "1x5", "conversation", ""],  # row 8: unreadable hours
+    ["C13", "K1", "2021-07-11", "1", "knitting", ""],  # row 9: activity not allowed
+    ["C14", "K1", "2021-07-12", "1", "sport", "O9"],  # row 10: unknown organisation
+    ["C1", "K1", "2021-07-05", "10", "conversation", "O1"],  # row 11: exact duplicate of row 2
+    ["C15", "K1", "1999-12-31", "1", "sport", ""],  # row 12: before 2000
+    ["C16", "K1", "2021-07-13", "1", "sport", ""],  # row 13: same key as row 14, other values
+    ["C16", "K1", "2021-07-14", "2", "sport", ""],  # row 14
+]
+EXPECTED_REASONS = {
+    3: "hours -2 is out of range (expected above 0 to 12)",
+    4: "hours 14 is out of range (expected above 0 to 12)",
+    5: "match_id 'K9' does not match any row of matches",
+    6: "contact_on: '31/02/2022' is not a date",
+    7: "match_id is required but empty",
+    8: "hours: '1x5' is not a duration",
+    9: "activity: 'knitting' is not an allowed value",
+    10: "organisation_id 'O9' does not match any row of organisations",
+    12: "contact_on 1999-12-31 is out of range (expected from 2000-01-01 to 2024-06-30)",
+    13: "the key (contact_id) = (C16) appears more than once in this file with different values",
+    14: "the key (contact_id) = (C16) appears more than once in this file with different values",
+}
+
+
+def test_each_class_of_bad_row_is_quarantined_with_its_reason(hand_built, wh):
+    write_csv(hand_built / "contacts.csv", BAD_CONTACTS)
+    result = load([hand_built], wh, today=TODAY)
+    contacts = result.totals()["contacts"]
+    assert contacts == {
+        "read": 13,
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "quarantined": 11,
+        "duplicates": 1,
+    }
+    stored = _rows(
+        wh,
+        "select source_row, reasons, row_values from quarantine where table_name = 'contacts' "
+        "order by source_row",
+    )
+    assert [r[0] for r in stored] == sorted(EXPECTED_REASONS)
+    for source_row, reasons, _values in stored:
+        assert EXPECTED_REASONS[source_row] in reasons, (source_row, reasons)
+        assert "; " not in reasons, reasons  # each row is wrong for one reason only
+    assert json.loads(stored[0][2])["hours"] == "-2"  # the value as it was read
+
+
+def test_strict_and_unreadable_files_give_exit_codes_and_one_sentence(hand_built, wh, tmp_path):
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+
+    runner = CliRunner()
+    write_csv(hand_built / "contacts.csv", BAD_CONTACTS)
+    res = runner.invoke(app, ["load", str(hand_built), "--warehouse", str(wh), "--strict"])
+    assert res.exit_code == 3, res.output
+    assert "11 row(s) quarantined" in res.output
+    published = warehouse.current(wh).id
+
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "koppelingen.xlsx").write_bytes(b"not a workbook at all")
+    res = runner.invoke(app, ["load", str(tmp_path / "junk"), "--warehouse", str(wh)])
+    assert res.exit_code == 2
+    assert "koppelingen.xlsx" in res.output and "Nothing was published." in res.output
+    assert "Traceback" not in res.output
+    assert warehouse.current(wh).id == published
+
+    write_csv(tmp_path / "odd" / "notes.csv", [["what", "ever"], ["a", "b"]])
+    res = runner.invoke(app, ["load", str(tmp_path / "odd"), "--warehouse", str(wh)])
+    assert res.exit_code == 2 and "notes.csv" in res.output
+    with pytest.raises(LoadError, match="notes.csv"):
+        load([tmp_path / "odd"], wh, today=TODAY)
+
+
+def test_an_exception_mid_load_leaves_the_previous_snapshot_current(hand_built, wh, monkeypatch):
+    first = load([hand_built], wh, today=TODAY)
+    before = first and _table(wh, "participants")
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows.append(["D4", "2021-08-01", "", "2000", "F", "UA", "21001", "A0", "true", ""])
+    write_csv(hand_built / "participants.csv", rows)
+
+    def boom(_con):
+        raise RuntimeError("power cut (injected)")
+
+    monkeypatch.setattr(marts, "build", boom)
+    with pytest.raises(RuntimeError, match="injected"):
+        load([hand_built], wh, today=TODAY)
+    assert warehouse.current(wh).id == first.snapshot_id
+    assert _table(wh, "participants") == before
+    assert [p.name for p in (wh / "snapshots").iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_reader_keeps_reading_while_a_load_publishes(hand_built, wh, tmp_path):
+    load([hand_built], wh, today=TODAY)
+    reader = warehouse.connect_read_only(wh)
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows.append(["D4", "2021-08-01", "", "2000", "F", "UA", "21001", "A0", "true", ""])
+    write_csv(tmp_path / "later" / "participants.csv", rows)
+    load([tmp_path / "later"], wh, today=TODAY)
+    assert reader.execute("select count(*) from participants").fetchone() == (3,)
+    reader.close()
+    assert _rows(wh, "select count(*) from participants") == [(4,)]
