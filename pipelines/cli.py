@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from pipelines import settings, warehouse
@@ -107,9 +108,20 @@ def load(
     from pipelines.privacy import PseudonymKeyError
 
     wh = settings.warehouse_dir(warehouse_dir)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     try:
-        with err.status("Loading") as status:
-            result = run_load(paths, wh, progress=lambda msg: status.update(msg))
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("loading", total=None)
+
+            def show(message: str, done: int, total: int) -> None:
+                bar.update(task, description=message, completed=done, total=total)
+
+            result = run_load(paths, wh, progress=show)
     except (LoadError, PseudonymKeyError, warehouse.WarehouseError) as exc:
         raise fail(f"{exc} Nothing was published.") from None
     for warning in result.warnings:

@@ -214,14 +214,12 @@ class Loader:
         writer: warehouse.SnapshotWriter,
         key: bytes,
         today: date,
-        progress: Callable[[str], None] | None = None,
     ) -> None:
         self.writer = writer
         self.con = writer.connection
         self.key = key
         self.today = today
         self.batch_id = writer.id
-        self.progress = progress or (lambda _msg: None)
         self.now = datetime.now(UTC).replace(tzinfo=None)
 
     def known_ids(self, table: Table) -> dict[str, set[str]]:
@@ -436,11 +434,14 @@ def _write_programme_settings(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+Progress = Callable[[str, int, int], None]  # (what is happening, steps done, steps in all)
+
+
 def load(
     paths: list[Path],
     wh: Path,
     today: date | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> LoadResult:
     """Load files or folders into a new published snapshot and return the accounting.
 
@@ -448,6 +449,14 @@ def load(
     """
     today = today or date.today()
     started_at = datetime.now(UTC).replace(tzinfo=None)
+    steps_done = 0
+
+    def step(message: str) -> None:
+        nonlocal steps_done
+        if progress is not None:
+            progress(message, steps_done, steps_total)
+        steps_done += 1
+
     try:
         files = readers.discover(paths)
     except readers.ReadError as exc:
@@ -469,8 +478,9 @@ def load(
         else:
             todo.append((path, sha))
     raw_tables: list[tuple[readers.RawTable, str]] = []
+    steps_total = len(todo) * 2 + 2  # read and check each file, build marts, publish
     for path, sha in todo:
-        progress and progress(f"reading {path.name}")
+        step(f"reading {path.name}")
         try:
             tables = readers.read_file(path)
         except readers.ReadError as exc:
@@ -489,6 +499,7 @@ def load(
                     + "."
                 )
             raw_tables.append((raw, sha))
+    steps_total = len(todo) + len(raw_tables) + 2  # a workbook holds several tables
     is_synthetic = _is_synthetic(paths)
     if not raw_tables:
         return LoadResult("", None, [], skipped, warnings, is_synthetic)
@@ -497,21 +508,19 @@ def load(
     with warehouse.write_lock(wh):
         writer = warehouse.SnapshotWriter(wh)
         try:
-            loader = Loader(writer, key, today, progress)
+            loader = Loader(writer, key, today)
             create_schema(loader.con)
             _write_programme_settings(loader.con)
             order = {name: i for i, name in enumerate(LOAD_ORDER)}
             accounts = []
             for raw, sha in sorted(raw_tables, key=lambda item: order[item[0].table.name]):
-                progress and progress(
-                    f"validating {raw.source} ({raw.table.name}, {len(raw.frame):,} rows)"
-                )
+                step(f"checking {raw.source} ({raw.table.name}, {len(raw.frame):,} rows)")
                 accounts.append(loader.load_table(raw, sha))
-            progress and progress("building marts")
+            step("building marts")
             marts.build(loader.con)
             result = LoadResult(writer.id, writer.id, accounts, skipped, warnings, is_synthetic)
             loader.record(result, started_at, len(todo))
-            progress and progress("publishing snapshot")
+            step("publishing snapshot")
             writer.publish(batch_id=writer.id)
         except BaseException:
             writer.abandon()
