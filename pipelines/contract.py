@@ -6,6 +6,7 @@ fails when the two disagree.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -94,7 +95,7 @@ ACTIVITIES, ACTIVITY_ALIASES = _enum(
     ("culture", ("cultuur", "culture")),
     ("sport", ("sport",)),
     ("library", ("bibliotheek", "bib", "bibliotheque", "bibliothèque")),
-    ("event", ("evenement", "événement", "evenement")),
+    ("event", ("evenement", "événement")),
     ("practical_help", ("praktische_hulp", "praktische hulp", "aide pratique")),
     ("group_activity", ("groepsactiviteit", "activité de groupe")),
     ("other", ("andere", "anders", "autre")),
@@ -506,7 +507,6 @@ DIRECT_IDENTIFIERS: frozenset[str] = frozenset(
         "prénom",
         "email",
         "e_mail",
-        "e-mail",
         "mail",
         "phone",
         "telephone",
@@ -530,8 +530,10 @@ DIRECT_IDENTIFIERS: frozenset[str] = frozenset(
 
 
 def normalise_header(header: object) -> str:
-    """Return a header in comparable form: lower case, trimmed, spaces and dashes as underscores."""
+    """Return a header in comparable form: lower case, no accents, separators as underscores."""
     text = str(header).strip().lower().lstrip("\ufeff")
+    # staff type "beeindigd_op" as often as "beëindigd_op"
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     for ch in (" ", "-", "."):
         text = text.replace(ch, "_")
     while "__" in text:

@@ -1,0 +1,399 @@
+"""Read staff exports (CSV or Excel) into raw tables with canonical column names.
+
+Values stay raw here (text from CSV, native objects from Excel); pipelines.values types them.
+Columns that identify a person directly are dropped on reading and never loaded, and so are
+columns the contract does not know.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import openpyxl
+import pandas as pd
+
+from pipelines import contract
+from pipelines.contract import Table
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+CSV_SUFFIXES = (".csv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+SOURCE_ROW = "_source_row"
+
+_IDENTIFIERS = frozenset(contract.normalise_header(h) for h in contract.DIRECT_IDENTIFIERS)
+_SEPARATORS = (";", ",", "\t")  # on a tie the Belgian ";" wins
+# Lines before the header that hold nothing but spaces, separators or quotes.
+_LEADING_BLANK_LINES = re.compile(r'(?:[ \t,;"]*(?:\r\n|\r|\n))*')
+
+
+class ReadError(Exception):
+    """A file cannot be read; the message is one sentence naming the file and what was expected."""
+
+
+@dataclass
+class RawTable:
+    """One table read from a file or a workbook sheet, with raw values and canonical columns."""
+
+    table: Table
+    path: Path
+    sheet: str | None
+    frame: pd.DataFrame
+    dropped_identifiers: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def source(self) -> str:
+        """Return the file name, with the sheet in brackets for a workbook: x.xlsx[deelnemers]."""
+        return f"{self.path.name}[{self.sheet}]" if self.sheet is not None else self.path.name
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Return the data files named or contained (recursively) in paths, folders sorted."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise ReadError(f"{path}: does not exist (expected a data file or a folder of them).")
+        if path.is_file():
+            found.append(path)
+            continue
+        for candidate in sorted(path.rglob("*")):
+            relative = candidate.relative_to(path)
+            if (
+                candidate.is_file()
+                and candidate.suffix.lower() in CSV_SUFFIXES + EXCEL_SUFFIXES
+                and not any(part.startswith(".") for part in relative.parts)
+                and not candidate.name.startswith(("~$", "_"))
+            ):
+                found.append(candidate)
+    return list(dict.fromkeys(found))
+
+
+def read_file(path: Path) -> list[RawTable]:
+    """Return the tables in a CSV file (one) or an Excel workbook (one per non-empty sheet)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
+        raise ReadError(
+            f"{path.name}: unsupported file type '{suffix or '(none)'}' "
+            "(expected .csv, .txt, .xlsx or .xlsm; save older .xls files as .xlsx)."
+        )
+    if not path.is_file():
+        raise ReadError(f"{path.name}: does not exist or is not a file (expected a data file).")
+    if suffix in CSV_SUFFIXES:
+        return [_read_csv(path)]
+    return _read_workbook(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def _decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{path.name}: cannot be read ({exc.strerror or exc}).") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = "\x00"
+    if "\x00" in text:
+        raise ReadError(
+            f"{path.name}: is not a readable text file (expected a CSV saved as UTF-8 or "
+            "Windows-1252)."
+        )
+    return text
+
+
+def _sniff_separator(line: str) -> str:
+    counts = dict.fromkeys(_SEPARATORS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(_SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path) -> RawTable:
+    text = _decode(path)
+    leading = _LEADING_BLANK_LINES.match(text).group()
+    first_line = len(re.findall(r"\r\n|\r|\n", leading)) + 1  # line number of the header
+    text = text[len(leading) :]
+    if not text.strip():
+        raise ReadError(f"{path.name}: is empty (expected a header row and data rows).")
+    separator = _sniff_separator(re.split(r"\r\n|\r|\n", text, maxsplit=1)[0])
+    try:
+        # One row per physical line (blank lines included) so that line numbers can be counted;
+        # everything as text, and "NA" stays "NA".
+        body = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            header=None,
+            dtype=object,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1].removeprefix("Error tokenizing data. C error: ")
+        # pandas counts lines from the header; a person counts from the top of the file
+        detail = re.sub(r"line (\d+)", lambda m: f"line {int(m[1]) + first_line - 1}", detail)
+        raise ReadError(
+            f"{path.name}: is not a readable CSV file ({detail}; expected the same number of "
+            f"values on every line, separated by '{_show_separator(separator)}')."
+        ) from None
+    lines = first_line + _line_offsets(text, separator, len(body))
+    headers = [str(h) for h in body.iloc[0]]
+    return _make_table(
+        path, None, headers, body.iloc[1:], lines[1:], names_first=[path.stem], names_last=[]
+    )
+
+
+def _show_separator(separator: str) -> str:
+    return "tab" if separator == "\t" else separator
+
+
+def _line_offsets(text: str, separator: str, n_records: int) -> np.ndarray:
+    """Return, per parsed record, its first line counted from 0 at the header."""
+    n_lines = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if not text.endswith(("\n", "\r")):
+        n_lines += 1
+    if n_lines == n_records:  # no value spans several lines: records and lines coincide
+        return np.arange(n_records)
+    # A quoted value holds a line break: let the csv module say where each record starts.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    starts: list[int] = []
+    end = 0
+    try:
+        for _ in reader:
+            starts.append(end)
+            end = reader.line_num
+    except csv.Error:  # e.g. a field over the csv module's size limit: count records instead
+        return np.arange(n_records)
+    if len(starts) != n_records:
+        return np.arange(n_records)
+    return np.array(starts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel
+
+
+def _read_workbook(path: Path) -> list[RawTable]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
+        raise ReadError(
+            f"{path.name}: cannot be opened as an Excel workbook (expected an .xlsx or .xlsm "
+            "file saved by Excel or LibreOffice)."
+        ) from None
+    tables: list[RawTable] = []
+    try:
+        for sheet in workbook.worksheets:
+            table = _read_sheet(path, sheet)
+            if table is not None:
+                tables.append(table)
+    finally:
+        workbook.close()
+    if not tables:
+        raise ReadError(
+            f"{path.name}: no sheet holds any data (expected a sheet named after a table, such as "
+            "participants/deelnemers, with a header row)."
+        )
+    return tables
+
+
+def _read_sheet(path: Path, sheet: ReadOnlyWorksheet) -> RawTable | None:
+    header: list[str] | None = None
+    rows: list[tuple] = []
+    numbers: list[int] = []
+    # Some writers store a wrong sheet size, which would cut reading short; forget it.
+    sheet.reset_dimensions()
+    # read-only sheets yield every row from row 1, empty ones included, so counting gives the
+    # row number a person sees in Excel
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if header is None:
+            if any(not _blank(v) for v in values):
+                header = ["" if _blank(v) else str(v) for v in values]
+            continue
+        rows.append(values)
+        numbers.append(number)
+    if header is None:
+        return None
+    width = max([len(header), *(len(r) for r in rows)])
+    header += [""] * (width - len(header))
+    body = pd.DataFrame(
+        [tuple(r) + (None,) * (width - len(r)) for r in rows], columns=range(width), dtype=object
+    )
+    return _make_table(
+        path,
+        sheet.title,
+        header,
+        body,
+        np.array(numbers, dtype=np.int64),
+        names_first=[sheet.title],
+        names_last=[path.stem],
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---------------------------------------------------------------------------------------------
+# shared: recognise the table, map the headers, drop identifiers and empty rows
+
+
+def _make_table(
+    path: Path,
+    sheet: str | None,
+    headers: list[str],
+    body: pd.DataFrame,
+    rows: np.ndarray,
+    names_first: list[str],
+    names_last: list[str],
+) -> RawTable:
+    source = f"{path.name}[{sheet}]" if sheet is not None else path.name
+    body = body.reset_index(drop=True)
+    body.columns = range(body.shape[1])
+    for position in body.columns:
+        body[position] = body[position].where(~_blank_mask(body[position]), None)
+    filled = body.notna().any(axis=1).to_numpy()
+    body = body.loc[filled].reset_index(drop=True)
+    rows = np.asarray(rows, dtype=np.int64)[filled]
+
+    table = _recognise(headers, names_first, names_last, source)
+    columns, dropped, unknown = _map_headers(table, headers, source)
+    missing = [c for c in table.required if c not in columns.values()]
+    if missing:
+        raise ReadError(_missing_message(source, table, missing))
+    for position, header in enumerate(headers):
+        if not _header_key(header) and body[position].notna().any():
+            unknown.append(f"(column {position + 1} without a header)")
+
+    order = {name: i for i, name in enumerate(table.column_names)}
+    kept = sorted(columns.items(), key=lambda item: order[item[1]])
+    frame = pd.DataFrame({name: body[position] for position, name in kept}, dtype=object)
+    frame[SOURCE_ROW] = rows
+    return RawTable(
+        table=table,
+        path=path,
+        sheet=sheet,
+        frame=frame,
+        dropped_identifiers=dropped,
+        unknown_columns=unknown,
+        rows_read=len(frame),
+    )
+
+
+def _blank_mask(column: pd.Series) -> np.ndarray:
+    # test each distinct value once: Excel columns mix types, and the .str accessor on object
+    # columns is a Python loop over every row anyway
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    blank = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques), bool, len(uniques))
+    return np.append(blank, True)[codes]
+
+
+def _recognise(
+    headers: list[str], names_first: list[str], names_last: list[str], source: str
+) -> Table:
+    """Return the table named by the file or sheet, else the one its headers fit best."""
+    for name in names_first:
+        table = contract.table_for_name(name)
+        if table is not None:
+            return table
+    best: tuple[int, Table] | None = None
+    for table in contract.TABLES:
+        mapping = contract.header_map(table)
+        present = {mapping[h] for h in map(_header_key, headers) if h in mapping}
+        if set(table.required) <= present and (best is None or len(present) > best[0]):
+            best = (len(present), table)
+    if best is not None:
+        return best[1]
+    for name in names_last:
+        table = contract.table_for_name(name)
+        if table is not None:
+            return table
+    raise ReadError(
+        f"{source}: cannot tell which table this is (expected a file or sheet named after a table "
+        "such as participants/deelnemers, or headers that include its required columns)."
+    )
+
+
+def _header_key(header: str) -> str:
+    # Excel headers often hold a line break ("Deelnemer<Alt+Enter>ID"): any whitespace is a space
+    return contract.normalise_header(" ".join(header.split()))
+
+
+def _is_identifier(normalised: str, table: Table, mapping: dict[str, str]) -> bool:
+    # organisations are not people: their name column stays
+    if table.name == "organisations" and mapping.get(normalised) == "name":
+        return False
+    return normalised in _IDENTIFIERS
+
+
+def _map_headers(
+    table: Table, headers: list[str], source: str
+) -> tuple[dict[int, str], list[str], list[str]]:
+    """Return (position -> canonical column, dropped identifier headers, unknown headers)."""
+    mapping = contract.header_map(table)
+    columns: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    dropped: list[str] = []
+    unknown: list[str] = []
+    for position, header in enumerate(headers):
+        normalised = _header_key(header)
+        if not normalised:
+            continue
+        if _is_identifier(normalised, table, mapping):
+            dropped.append(header)
+        elif normalised in mapping:
+            canonical = mapping[normalised]
+            if canonical in seen:
+                raise ReadError(
+                    f"{source}: columns '{seen[canonical]}' and '{header}' both give "
+                    f"'{canonical}' (expected each column once)."
+                )
+            seen[canonical] = header
+            columns[position] = canonical
+        elif any(part in _IDENTIFIERS for part in normalised.split("_")):
+            # "naam deelnemer", "email ouder": still a person's details
+            dropped.append(header)
+        else:
+            unknown.append(header)
+    return columns, dropped, unknown
+
+
+def _missing_message(source: str, table: Table, missing: list[str]) -> str:
+    def accepted(name: str) -> str:
+        column = table.column(name)
+        return ", ".join((column.name, *column.aliases))
+
+    if len(missing) == 1:
+        name = missing[0]
+        return (
+            f"{source}: required column '{name}' is missing (accepted headers: {accepted(name)})."
+        )
+    names = " and ".join(f"'{name}'" for name in missing)
+    listed = "; ".join(f"for {name}: {accepted(name)}" for name in missing)
+    return f"{source}: required columns {names} are missing (accepted headers {listed})."
