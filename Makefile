@@ -55,6 +55,7 @@ bench: $(VENV)/.installed-dev ## Measure generation and load at scale M (writes 
 docs: $(VENV)/.installed ## Regenerate the generated parts of the documentation
 	$(BIN)/python -m pipelines.docs
 	$(BIN)/python -m dashboard.cli_docs
+	$(BIN)/python -m indicators.methodology
 
 clean: ## Remove the virtualenv, demo data and warehouse
 	rm -rf $(VENV) $(DEMO_DIR) data/warehouse

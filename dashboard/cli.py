@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from indicators.cli import app as indicators_app
 from pipelines import settings
 from pipelines.cli import WarehouseOption
 from pipelines.cli import app as pipelines_app
@@ -20,8 +21,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-for command in pipelines_app.registered_commands:
-    app.registered_commands.append(command)
+# each layer owns its commands; the root only mounts them
+for sub in (pipelines_app, indicators_app):
+    app.registered_commands.extend(sub.registered_commands)
 
 APP_FILE = Path(__file__).resolve().parent / "app.py"
 

@@ -163,3 +163,17 @@ def wh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Return an empty warehouse folder with a fixed pseudonym key."""
     monkeypatch.setenv("CONNECT_PSEUDONYM_KEY", TEST_KEY)
     return tmp_path / "warehouse"
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a warehouse loaded with the synthetic demo data set (scale S, seed 2021)."""
+    from pipelines.generate import generate
+    from pipelines.load import load
+
+    root = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CONNECT_PSEUDONYM_KEY", TEST_KEY)
+        generate(root / "raw", scale="S", seed=2021)
+        load([root / "raw"], root / "warehouse")
+    return root / "warehouse"

@@ -1,0 +1,107 @@
+"""`connect-impact indicators` on the demo data: every indicator, with targets and lineage."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from dashboard.cli import app
+from indicators import catalogue, engine
+from pipelines import warehouse
+from tests.indicators.test_catalogue import REQUIRED_IDS
+
+runner = CliRunner()
+PERIOD = "2021-06-01..2022-01-31"
+
+
+def _run(*args):
+    res = runner.invoke(app, ["indicators", *args])
+    return res
+
+
+def test_json_lists_every_indicator_with_values_targets_and_lineage(demo_warehouse):
+    res = _run("--period", PERIOD, "--format", "json", "--warehouse", str(demo_warehouse))
+    assert res.exit_code == 0, res.output
+    records = json.loads(res.stdout)
+    overall = {r["id"]: r for r in records if r["breakdown"] is None and r["category"] is None}
+    distributions = {r["id"] for r in records if r["category"] is not None}
+    assert set(overall) | distributions == set(REQUIRED_IDS)
+    snap = warehouse.current(demo_warehouse)
+    for record in records:
+        assert record["snapshot"] == snap.id
+        assert record["snapshot_sha256"] == snap.content_sha256
+        assert record["catalogue_version"] == catalogue.load().version
+        assert record["period"] == PERIOD
+    duos = overall["duos_formed"]
+    assert duos["target"] == 150 and duos["target_deadline"] == "2022-01-31"
+    assert duos["status"] in ("on_track", "at_risk", "off_track")
+    # the same figures as the engine, percentages as fractions
+    frame = engine.compute(period=PERIOD, warehouse_dir=demo_warehouse)
+    share = frame[(frame["id"] == "match_rate") & frame["breakdown"].isna()].iloc[0]
+    assert overall["match_rate"]["value"] == pytest.approx(share["value"])
+    assert 0 < overall["match_rate"]["value"] < 1
+    assert all(
+        r["value"] is not None for r in overall.values() if not r["suppressed"] and not r["note"]
+    )
+
+
+def test_breakdown_csv_and_xlsx_exports_record_disclosure(demo_warehouse, tmp_path):
+    res = _run(
+        "--ids",
+        "duos_formed",
+        "--by",
+        "gender",
+        "--format",
+        "csv",
+        "--warehouse",
+        str(demo_warehouse),
+    )
+    assert res.exit_code == 0
+    lines = res.stdout.strip().splitlines()
+    assert lines[0].startswith("id,version,label")
+    assert all("applied (threshold 5)" in line for line in lines[1:])
+    target = tmp_path / "figures.xlsx"
+    res = _run(
+        "--ids",
+        "duos_formed,share_40h",
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+        "--role",
+        "analyst",
+        "--warehouse",
+        str(demo_warehouse),
+    )
+    assert res.exit_code == 0, res.output
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["indicators", "about"]
+    about = {row[0]: row[1] for row in book["about"].iter_rows(min_row=2, values_only=True)}
+    assert about["disclosure"] == "not applied (analyst role)"
+    assert about["snapshot"] == warehouse.current(demo_warehouse).id
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ids", "happiness"], "Unknown indicator 'happiness'"),
+        (["--period", "2022-13"], "'2022-13' is not a period"),
+        (["--by", "shoe_size"], "Unknown breakdown 'shoe_size'"),
+        (["--as-of", "yesterday"], "'yesterday' is not a valid as-of date"),
+        (["--filter", "gender"], "is not of the form DIMENSION=VALUE"),
+        (["--format", "xlsx"], "--format xlsx needs --output FILE"),
+    ],
+)
+def test_user_errors_get_one_sentence_and_exit_2(demo_warehouse, args, message):
+    res = _run(*args, "--warehouse", str(demo_warehouse))
+    assert res.exit_code == 2
+    assert message in res.output and "Traceback" not in res.output
+
+
+def test_table_output_formats_for_people(demo_warehouse):
+    res = _run("--ids", "share_40h", "--lang", "en", "--warehouse", str(demo_warehouse))
+    assert res.exit_code == 0
+    assert "Duos reaching 40 hours" in res.output and "%" in res.output
