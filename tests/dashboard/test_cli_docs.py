@@ -15,7 +15,14 @@ def test_cli_reference_is_up_to_date():
 def test_every_command_and_option_is_documented():
     text = cli_docs.CLI_DOC.read_text(encoding="utf-8")
     group = typer.main.get_command(app)
-    assert set(group.commands) == {"generate", "load", "status", "quarantine", "serve"}
+    assert set(group.commands) == {
+        "generate",
+        "load",
+        "status",
+        "quarantine",
+        "indicators",
+        "serve",
+    }
     for name, cmd in group.commands.items():
         assert f"## `connect-impact {name}`" in text
         for param in cmd.params:
