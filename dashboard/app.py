@@ -2,6 +2,18 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="connect-impact", layout="wide")
-pages = [st.Page("pages/data_overview.py", title="Gegevens / Data", default=True)]
-st.navigation(pages).run()
+from dashboard.i18n import LANGUAGES, t
+
+PAGES = {
+    "overview": "page_overview",
+}
+
+st.set_page_config(page_title="CoNnect Brussel · impact", layout="wide")
+lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
+lang = lang if lang in LANGUAGES else "nl"
+st.navigation(
+    [
+        st.Page(f"pages/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
+        for i, (name, title) in enumerate(PAGES.items())
+    ]
+).run()

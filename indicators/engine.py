@@ -156,16 +156,23 @@ def units(
         if key in _units_cache:
             _units_cache.move_to_end(key)
             return _units_cache[key]
-    con = _connection(snap)
-    con.execute("set variable period_start = ?", [period.start])
-    con.execute("set variable period_end = ?", [period.end])
-    con.execute("set variable as_of = ?", [as_of])
-    frame = con.execute(_dims_sql(ind)).fetchdf()
+    frame = run_sql(_dims_sql(ind), snap, period, as_of)
     with _cache_lock:
         _units_cache[key] = frame
         while len(_units_cache) > CACHE_SIZE:
             _units_cache.popitem(last=False)
     return frame
+
+
+def run_sql(
+    sql: str, snap: warehouse.Snapshot, period: periods.Period, as_of: date
+) -> pd.DataFrame:
+    """Return the result of a catalogue or view query for a period and as-of date."""
+    con = _connection(snap)
+    con.execute("set variable period_start = ?", [period.start])
+    con.execute("set variable period_end = ?", [period.end])
+    con.execute("set variable as_of = ?", [as_of])
+    return con.execute(sql).fetchdf()
 
 
 def clear_cache() -> None:

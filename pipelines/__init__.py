@@ -1,1 +1,1 @@
-"""connect-impact: the data layer (contract, readers, privacy, validation, load, warehouse, marts)."""
+"""connect-impact: the data layer (contract, readers, privacy, checks, load, warehouse, marts)."""

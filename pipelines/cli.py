@@ -168,16 +168,15 @@ def _status_data(wh: Path) -> dict:
     }
     if cur is None:
         return data
+    from pipelines import report
     from pipelines.load import table_counts
 
     con = warehouse.connect_read_only(wh)
     try:
-        batches = con.execute("select * from load_batches order by started_at").fetchdf()
-        data["batches"] = json.loads(batches.to_json(orient="records", date_format="iso"))
-        quarantine = con.execute(
-            "select batch_id, table_name, count(*) as n from quarantine group by all order by all"
-        ).fetchdf()
-        data["quarantine"] = json.loads(quarantine.to_json(orient="records"))
+        data["batches"] = json.loads(
+            report.batches(con).to_json(orient="records", date_format="iso")
+        )
+        data["quarantine"] = json.loads(report.quarantine_counts(con).to_json(orient="records"))
         data["tables"] = table_counts(con)
     finally:
         con.close()
@@ -240,6 +239,7 @@ def quarantine(
     fmt: Annotated[ListFormat, typer.Option("--format", help="table or csv.")] = ListFormat.table,
 ) -> None:
     """Show the quarantined rows: file, row number, reasons and the offending values."""
+    from pipelines import report
     from pipelines.contract import TABLES_BY_NAME
 
     if table is not None and table not in TABLES_BY_NAME:
@@ -250,13 +250,7 @@ def quarantine(
     except warehouse.WarehouseError as exc:
         raise fail(str(exc)) from None
     try:
-        frame = con.execute(
-            "select batch_id, table_name, source, source_row, reasons, row_values "
-            "from quarantine where ($table is null or table_name = $table) "
-            "and ($batch is null or batch_id = $batch) "
-            "order by batch_id, table_name, source, source_row",
-            {"table": table, "batch": batch},
-        ).fetchdf()
+        frame = report.quarantine_rows(con, table, batch)
     finally:
         con.close()
     if fmt is ListFormat.csv:

@@ -1,0 +1,271 @@
+"""Pure chart functions: a frame in, a plotly figure out (titles state the finding).
+
+Colours are the Okabe-Ito palette, safe for colour-blind readers; numbers follow the
+language (Dutch: 1.234,5) through plotly's `separators`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+STATUS_COLOURS = {
+    "on_track": "#009E73",
+    "at_risk": "#E69F00",
+    "off_track": "#D55E00",
+    None: "#999999",
+}
+SEPARATORS = {"nl": ",.", "en": ".,", "fr": ", "}
+
+
+def _layout(
+    fig: go.Figure, title: str, lang: str, x_label: str = "", y_label: str = ""
+) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        separators=SEPARATORS.get(lang, SEPARATORS["nl"]),
+        colorway=PALETTE,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.2},
+        template="plotly_white",
+    )
+    fig.update_xaxes(title_text=x_label)
+    fig.update_yaxes(title_text=y_label)
+    return fig
+
+
+def projection(
+    cumulative: pd.DataFrame,
+    start: date,
+    target: float,
+    deadline: date,
+    projected: float,
+    title: str,
+    labels: dict[str, str],
+    lang: str,
+) -> go.Figure:
+    """Return the cumulative count against its target, projected linearly to the deadline."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=cumulative["date"],
+            y=cumulative["value"],
+            mode="lines+markers",
+            name=labels["actual"],
+            line={"color": PALETTE[0]},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+        )
+    )
+    known = cumulative.dropna(subset=["value"])
+    if len(known):
+        last = known.iloc[-1]
+        fig.add_trace(
+            go.Scatter(
+                x=[start, last["date"], deadline],
+                y=[0, last["value"], projected],
+                mode="lines",
+                name=labels["projection"],
+                line={"color": PALETTE[1], "dash": "dash"},
+                hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[deadline],
+            y=[target],
+            mode="markers+text",
+            name=labels["target"],
+            marker={"symbol": "star", "size": 14, "color": PALETTE[5]},
+            text=[f"{target:,.0f}"],
+            textposition="top center",
+            hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra></extra>",
+        )
+    )
+    return _layout(fig, title, lang, labels["x"], labels["y"])
+
+
+def sparkline(values: Sequence[float]) -> list[float]:
+    """Return the values of a small trend as plain floats (missing values left out)."""
+    return [float(v) for v in values if pd.notna(v)]
+
+
+def bars(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    title: str,
+    lang: str,
+    x_label: str = "",
+    y_label: str = "",
+    horizontal: bool = False,
+    percent: bool = False,
+    colour: str | None = None,
+    text: str | None = None,
+) -> go.Figure:
+    """Return a bar chart of y by x (horizontal: bars run left to right)."""
+    fmt = ".1%" if percent else ",.0f"
+    bar = go.Bar(
+        x=frame[y] if horizontal else frame[x],
+        y=frame[x] if horizontal else frame[y],
+        orientation="h" if horizontal else "v",
+        marker={"color": colour or PALETTE[0]},
+        text=frame[text] if text else None,
+        hovertemplate=(
+            f"%{{y}}: %{{x:{fmt}}}<extra></extra>"
+            if horizontal
+            else f"%{{x}}: %{{y:{fmt}}}<extra></extra>"
+        ),
+    )
+    fig = go.Figure(bar)
+    value_axis = {"tickformat": fmt}
+    if horizontal:
+        fig.update_xaxes(**value_axis)
+        fig.update_yaxes(autorange="reversed")
+    else:
+        fig.update_yaxes(**value_axis)
+    return _layout(fig, title, lang, x_label, y_label)
+
+
+def funnel(stages: pd.DataFrame, title: str, lang: str) -> go.Figure:
+    """Return a funnel of stage -> count (columns stage, value)."""
+    fig = go.Figure(
+        go.Funnel(
+            y=stages["stage"],
+            x=stages["value"],
+            textinfo="value+percent initial",
+            marker={"color": PALETTE[: len(stages)]},
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+        )
+    )
+    return _layout(fig, title, lang)
+
+
+def survival_curve(
+    curve: pd.DataFrame, title: str, lang: str, x_label: str, y_label: str
+) -> go.Figure:
+    """Return a Kaplan-Meier curve as steps: the share that has not yet reached the event."""
+    fig = go.Figure(
+        go.Scatter(
+            x=curve["time"],
+            y=curve["survival"],
+            mode="lines",
+            line={"shape": "hv", "color": PALETTE[0]},
+            hovertemplate="%{x:,.0f}: %{y:.1%}<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0.5, line={"dash": "dot", "color": "#999999"})
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
+    return _layout(fig, title, lang, x_label, y_label)
+
+
+def sankey(flows: pd.DataFrame, labels: dict[str, str], title: str, lang: str) -> go.Figure:
+    """Return a Sankey from duo outcome to kind of flow-through (columns outcome, kind, n)."""
+    shown = flows.dropna(subset=["n"])
+    left = list(dict.fromkeys(shown["outcome"]))
+    right = list(dict.fromkeys(shown["kind"]))
+    nodes = left + right
+    index = {("L", n): i for i, n in enumerate(left)} | {
+        ("R", n): len(left) + i for i, n in enumerate(right)
+    }
+    fig = go.Figure(
+        go.Sankey(
+            node={
+                "label": [labels.get(n, n) for n in nodes],
+                "color": [PALETTE[i % len(PALETTE)] for i in range(len(nodes))],
+                "pad": 12,
+            },
+            link={
+                "source": [index[("L", o)] for o in shown["outcome"]],
+                "target": [index[("R", k)] for k in shown["kind"]],
+                "value": shown["n"].tolist(),
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,.0f}<extra></extra>",
+            },
+        )
+    )
+    return _layout(fig, title, lang)
+
+
+def lines(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    series: str,
+    title: str,
+    lang: str,
+    x_label: str = "",
+    y_label: str = "",
+    percent: bool = False,
+) -> go.Figure:
+    """Return one line per series (e.g. per indicator) of y over x."""
+    fmt = ".1%" if percent else ",.1f"
+    fig = go.Figure()
+    for i, (name, g) in enumerate(frame.groupby(series, sort=False)):
+        fig.add_trace(
+            go.Scatter(
+                x=g[x],
+                y=g[y],
+                mode="lines+markers",
+                name=str(name),
+                line={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{name}</extra>",
+            )
+        )
+    fig.update_yaxes(tickformat=fmt)
+    return _layout(fig, title, lang, x_label, y_label)
+
+
+def municipality_map(
+    frame: pd.DataFrame, geojson: dict, title: str, lang: str, value_label: str
+) -> go.Figure:
+    """Return the 19 municipalities filled by value (columns nis_code, name, value), offline.
+
+    Drawn as filled polygons on plain axes, so no map tiles or base layers are fetched.
+    """
+    values = dict(zip(frame["nis_code"], frame["value"], strict=True))
+    names = dict(zip(frame["nis_code"], frame["name"], strict=True))
+    known = [v for v in values.values() if pd.notna(v)]
+    high = max(known) if known else 1
+    fig = go.Figure()
+    for feature in geojson["features"]:
+        nis = feature["properties"]["nis"]
+        value = values.get(nis)
+        share = (value / high) if value is not None and pd.notna(value) and high else None
+        colour = _blue(share)
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        shown = "<5" if value is None or pd.isna(value) else f"{value:,.0f}"
+        for polygon in polygons:
+            ring = polygon[0]
+            fig.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in ring],
+                    y=[p[1] for p in ring],
+                    fill="toself",
+                    fillcolor=colour,
+                    line={"color": "white", "width": 1},
+                    mode="lines",
+                    name=names.get(nis, nis),
+                    hoveron="fills",
+                    text=f"{names.get(nis, nis)}: {shown} {value_label}",
+                    hoverinfo="text",
+                    showlegend=False,
+                )
+            )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.55)
+    return _layout(fig, title, lang)
+
+
+def _blue(share: float | None) -> str:
+    """Return a sequential blue for a share 0..1 (grey when hidden or missing)."""
+    if share is None:
+        return "#dddddd"
+    low, high = (222, 235, 247), (8, 69, 148)
+    rgb = [round(a + (b - a) * share) for a, b in zip(low, high, strict=True)]
+    return f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"

@@ -1,0 +1,71 @@
+"""Overview: is the programme meeting its goals? KPI tiles and the duo target projection."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, widgets
+from dashboard.i18n import t
+from indicators import periods
+from pipelines import settings
+
+HEADLINE = (
+    "duos_formed",
+    "share_40h",
+    "flow_leisure_6m",
+    "flow_volunteering_6m",
+    "anchor_places",
+    "cost_per_duo",
+)
+
+sel = widgets.page_start("page_overview")
+lang = sel.lang
+st.write(t("overview_intro", lang, period=sel.period.label))
+
+now = data.figures(HEADLINE, sel.period.label, sel.as_of, sel.role, sel.snapshot.id)
+before = data.figures(HEADLINE, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
+quarters = [p.label for p in periods.presets(settings.programme()) if "-Q" in p.label]
+history = data.trend(HEADLINE, tuple(quarters), sel.as_of, sel.role, sel.snapshot.id)
+
+columns = st.columns(3)
+for i, indicator_id in enumerate(HEADLINE):
+    with columns[i % 3]:
+        series = history[history["id"] == indicator_id]["value"]
+        widgets.kpi(
+            data.overall(now, indicator_id),
+            data.overall(before, indicator_id),
+            charts.sparkline(series),
+            sel,
+        )
+st.caption(t("suppressed_note", lang, threshold=data.threshold()))
+
+target = settings.programme().get("targets", {}).get("duos_formed")
+if target and target.get("deadline"):
+    deadline = periods.parse_date(target["deadline"])
+    duos = data.figures(("duos_formed",), sel.period.label, sel.as_of, sel.role, sel.snapshot.id)
+    row = data.overall(duos, "duos_formed")
+    cumulative = data.cumulative(
+        "duos_formed", min(sel.as_of, deadline), sel.as_of, sel.role, sel.snapshot.id
+    )
+    start = periods.parse("programme").start
+    known = cumulative.dropna(subset=["value"])
+    reached = float(known["value"].iloc[-1]) if len(known) else 0.0
+    projected = row["projection"] if pd.notna(row["projection"]) else reached
+    key = "projection_title_on" if row["status"] == "on_track" else "projection_title_off"
+    title = t(
+        key,
+        lang,
+        value=f"{reached:,.0f}",
+        target=f"{target['value']:,.0f}",
+        deadline=deadline.isoformat(),
+    )
+    labels = {
+        "actual": t("projection_actual", lang),
+        "projection": t("projection_line", lang),
+        "target": t("projection_target", lang),
+        "x": t("axis_date", lang),
+        "y": t("axis_duos", lang),
+    }
+    fig = charts.projection(
+        cumulative, start, float(target["value"]), deadline, float(projected), title, labels, lang
+    )
+    widgets.chart(fig, cumulative, "duos_projection", lang)

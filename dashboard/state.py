@@ -1,0 +1,104 @@
+"""The global controls in the sidebar, kept in the URL so that a view can be shared."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import LANGUAGES, t
+from indicators import periods
+from pipelines import settings
+
+CUSTOM = "custom"
+ROLE_ENV = "CONNECT_ROLE"  # until login and roles land, the role comes from the environment
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What every page shows: language, programme, period, as-of date, role and snapshot."""
+
+    lang: str
+    programme: str
+    period: periods.Period
+    as_of: date
+    role: str
+    snapshot: data.SnapshotInfo
+
+    @property
+    def previous(self) -> periods.Period:
+        """Return the period just before the chosen one, for changes."""
+        return self.period.previous()
+
+
+def _param(name: str, default: str) -> str:
+    value = st.query_params.get(name)
+    return value if isinstance(value, str) and value else default
+
+
+def _init(key: str, value: object) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def role() -> str:
+    """Return the role of the person looking (viewer unless CONNECT_ROLE says otherwise)."""
+    return os.environ.get(ROLE_ENV, "viewer")
+
+
+def sidebar(snap: data.SnapshotInfo) -> Selection:
+    """Draw the global controls and return the selection (also written to the URL)."""
+    programme = settings.programme()
+    presets = {p.label: p for p in periods.presets(programme)}
+    loaded = snap.loaded_on
+    _init("lang", _param("lang", "nl") if _param("lang", "nl") in LANGUAGES else "nl")
+    wanted_period = _param("period", "programme")
+    if wanted_period in presets:
+        _init("period_choice", wanted_period)
+    else:
+        _init("period_choice", CUSTOM)
+        try:
+            custom = periods.parse(wanted_period, programme)
+        except periods.PeriodError:
+            custom = presets["programme"]
+        _init("period_range", (custom.start, custom.end))
+    try:
+        _init("as_of", periods.parse_date(_param("as_of", loaded.isoformat())))
+    except periods.PeriodError:
+        _init("as_of", loaded)
+
+    side = st.sidebar
+    lang = side.radio(
+        t("language", st.session_state["lang"]),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="lang",
+        horizontal=True,
+    )
+    side.selectbox(t("programme", lang), [programme["programme"]["name"]], key="programme")
+    choices = [*presets, CUSTOM]
+    choice = side.selectbox(
+        t("period", lang),
+        choices,
+        key="period_choice",
+        format_func=lambda c: t("period_custom", lang) if c == CUSTOM else c,
+    )
+    if choice == CUSTOM:
+        whole = presets["programme"]
+        _init("period_range", (whole.start, whole.end))
+        chosen = side.date_input(t("period_range", lang), key="period_range")
+        start, end = (chosen[0], chosen[-1]) if isinstance(chosen, tuple | list) else (chosen,) * 2
+        period = periods.Period(f"{start.isoformat()}..{end.isoformat()}", start, end)
+    else:
+        period = presets[choice]
+    as_of = side.date_input(t("as_of", lang), key="as_of", help=t("as_of_help", lang))
+    side.caption(t("snapshot", lang, id=snap.id, loaded=snap.created_at))
+    if snap.is_synthetic:
+        side.warning(t("synthetic", lang))
+    current_role = role()
+    side.caption(t("role", lang, role=current_role))
+    st.query_params.update({"lang": lang, "period": period.label, "as_of": as_of.isoformat()})
+    return Selection(lang, programme["programme"]["id"], period, as_of, current_role, snap)

@@ -1,0 +1,42 @@
+-- duo_month_contacts: one row per duo and calendar month of the period during which the duo
+-- was active the whole month, with its number of contacts that month (the units of
+-- meeting_norm_share, with the count instead of the yes/no).
+with
+
+duo_months as (
+    select
+        asof_matches.match_id,
+        asof_matches.matched_on,
+        coalesce(asof_matches.ended_on, getvariable('as_of')) as active_until,
+        cast(unnest(generate_series(
+            date_trunc('month', asof_matches.matched_on),
+            date_trunc('month', coalesce(asof_matches.ended_on, getvariable('as_of'))),
+            interval 1 month
+        )) as date) as month_start
+    from asof_matches
+),
+
+in_period as (
+    select
+        *,
+        cast(month_start + interval 1 month - interval 1 day as date) as month_end
+    from duo_months
+    where matched_on <= month_start
+        and month_start >= getvariable('period_start')
+),
+
+final as (
+    select
+        in_period.match_id,
+        in_period.month_start,
+        count(asof_contacts.match_id) as n_contacts
+    from in_period
+    left join asof_contacts
+        on asof_contacts.match_id = in_period.match_id
+        and asof_contacts.contact_on between in_period.month_start and in_period.month_end
+    where in_period.active_until >= in_period.month_end
+        and in_period.month_end <= getvariable('period_end')
+    group by all
+)
+
+select * from final

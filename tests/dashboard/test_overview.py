@@ -1,0 +1,54 @@
+"""The overview page shows the engine's headline figures, in Dutch and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from indicators import formatting
+
+HEADLINE = [
+    "duos_formed",
+    "share_40h",
+    "flow_leisure_6m",
+    "flow_volunteering_6m",
+    "anchor_places",
+    "cost_per_duo",
+]
+
+
+def _tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_tiles_show_the_engine_values(open_page, figures, lang):
+    at = open_page("overview", lang=lang)
+    frame = figures(HEADLINE, "programme")
+    tiles = _tiles(at)
+    for indicator_id in HEADLINE:
+        row = frame[(frame["id"] == indicator_id) & frame["breakdown"].isna()].iloc[0]
+        from indicators import catalogue
+
+        label = catalogue.load().get(indicator_id).label.get(lang)
+        expected = formatting.value(row["value"], row["unit"], lang, row["suppressed"])
+        assert tiles[label] == expected, (indicator_id, tiles[label], expected)
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_changing_the_period_changes_the_figures(open_page, figures):
+    at = open_page("overview", lang="en")
+    before = _tiles(at)["Duos formed"]
+    at.sidebar.selectbox[1].set_value("2021-Q3").run()
+    assert not at.exception
+    after = _tiles(at)["Duos formed"]
+    expected = figures(["duos_formed"], "2021-Q3")
+    assert after == formatting.value(expected["value"].iloc[0], "count", "en")
+    assert after != before
+    assert at.query_params["period"] == ["2021-Q3"] or at.query_params["period"] == "2021-Q3"
+
+
+def test_the_url_reopens_the_same_view(open_page):
+    at = open_page("overview", lang="en", period="2022", as_of="2023-06-30")
+    assert at.sidebar.selectbox[1].value == "2022"
+    assert str(at.sidebar.date_input[0].value) == "2023-06-30"
+    assert at.title[0].value == "Overview"
