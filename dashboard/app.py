@@ -3,10 +3,7 @@
 import streamlit as st
 
 from dashboard.i18n import LANGUAGES, t
-
-PAGES = {
-    "overview": "page_overview",
-}
+from dashboard.navigation import PAGES
 
 st.set_page_config(page_title="CoNnect Brussel · impact", layout="wide")
 lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
@@ -14,6 +11,6 @@ lang = lang if lang in LANGUAGES else "nl"
 st.navigation(
     [
         st.Page(f"pages/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
-        for i, (name, title) in enumerate(PAGES.items())
+        for i, (name, title) in enumerate(PAGES)
     ]
 ).run()
