@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from indicators import engine, formatting
+from indicators import formatting
 from pipelines.cli import WarehouseOption, fail
 
 app = typer.Typer(no_args_is_help=True)
@@ -111,6 +111,8 @@ def indicators_command(
     lang: Annotated[Language, typer.Option("--lang", help="Language of labels.")] = Language.nl,
 ) -> None:
     """Compute indicators for a period, with targets, disclosure control and lineage."""
+    from indicators import engine  # imported here: other commands need not load the engine
+
     try:
         frame = engine.compute(
             ids=ids,
