@@ -21,7 +21,7 @@ def page_start(title_key: str) -> state.Selection:
         st.title(t(title_key))
         st.info(t("empty_warehouse"))
         st.stop()
-    selection = state.sidebar(snap)
+    selection = state.sidebar(snap, title_key)
     st.title(t(title_key, selection.lang))
     if snap.is_synthetic:
         st.caption(t("synthetic", selection.lang))
