@@ -12,6 +12,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from indicators.formatting import number
+
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 STATUS_COLOURS = {
     "on_track": "#009E73",
@@ -239,7 +241,7 @@ def municipality_map(
         polygons = (
             [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )
-        shown = "<5" if value is None or pd.isna(value) else f"{value:,.0f}"
+        shown = "<5" if value is None or pd.isna(value) else number(value, lang, 0)
         for polygon in polygons:
             ring = polygon[0]
             fig.add_trace(
@@ -269,3 +271,176 @@ def _blue(share: float | None) -> str:
     low, high = (222, 235, 247), (8, 69, 148)
     rgb = [round(a + (b - a) * share) for a, b in zip(low, high, strict=True)]
     return f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"
+
+
+def norm_bars(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    norm_from: str,
+    title: str,
+    lang: str,
+    labels: dict[str, str],
+    text: str | None = None,
+) -> go.Figure:
+    """Return bars of y by x coloured by whether x meets a norm, with the norm marked.
+
+    The x values from `norm_from` on meet the norm; labels holds x, y, below, meets and norm
+    (the text of the dashed line drawn where the norm starts).
+    """
+    order = frame[x].tolist()
+    start = order.index(norm_from)
+    fig = go.Figure()
+    for name, part, colour in (
+        (labels["below"], frame.iloc[:start], PALETTE[1]),
+        (labels["meets"], frame.iloc[start:], PALETTE[0]),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=part[x],
+                y=part[y],
+                name=name,
+                marker={"color": colour},
+                text=part[text] if text else None,
+                textposition="outside",
+                hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=start - 0.5, line={"dash": "dash", "color": "#000000"})
+    fig.add_annotation(
+        x=start - 0.5, y=1, yref="paper", text=labels["norm"], showarrow=False, xanchor="left"
+    )
+    fig.update_xaxes(categoryorder="array", categoryarray=order, type="category")
+    fig.update_yaxes(tickformat=",.0f")
+    return _layout(fig, title, lang, labels["x"], labels["y"])
+
+
+def cohort_rates(
+    frame: pd.DataFrame,
+    title: str,
+    lang: str,
+    labels: dict[str, str],
+) -> go.Figure:
+    """Return grouped bars of rates by cohort (columns cohort, series, value, is_open).
+
+    Open cohorts (is_open) get no bars, only a grey band with labels["open"]: their rates are
+    not final. labels also holds x and y.
+    """
+    cohorts = list(dict.fromkeys(frame["cohort"]))
+    fig = go.Figure()
+    for i, (name, g) in enumerate(frame.groupby("series", sort=False)):
+        shown = g["value"].where(~g["is_open"].astype(bool))
+        fig.add_trace(
+            go.Bar(
+                x=g["cohort"],
+                y=shown,
+                name=str(name),
+                marker={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{name}</extra>",
+            )
+        )
+    open_cohorts = set(frame.loc[frame["is_open"].astype(bool), "cohort"])
+    for i, cohort in enumerate(cohorts):
+        if cohort in open_cohorts:
+            fig.add_vrect(
+                x0=i - 0.5,
+                x1=i + 0.5,
+                fillcolor="#dddddd",
+                opacity=0.6,
+                layer="below",
+                line_width=0,
+            )
+            fig.add_annotation(
+                x=cohort,
+                y=0.5,
+                yref="paper",
+                text=labels["open"],
+                showarrow=False,
+                textangle=-90,
+                font={"color": "#555555"},
+            )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(categoryorder="array", categoryarray=cohorts, type="category")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    if frame["value"].where(~frame["is_open"].astype(bool)).isna().all():
+        # nothing to draw yet: show a plain 0-100% scale rather than plotly's empty default
+        fig.update_yaxes(range=[0, 1])
+    return _layout(fig, title, lang, labels["x"], labels["y"])
+
+
+def intervals(
+    frame: pd.DataFrame,
+    title: str,
+    lang: str,
+    x_label: str = "",
+    interval_label: str = "95%",
+) -> go.Figure:
+    """Return estimates as dots with their confidence intervals as whiskers, and a zero line.
+
+    Columns label, value, ci_low, ci_high, n, direction ('higher' or 'lower' is better). A dot
+    is green when its interval lies wholly on the better side of zero, orange when wholly on
+    the worse side, grey when the interval includes zero; rows without a value are left out.
+    """
+    shown = frame.dropna(subset=["value"])
+    better = shown["direction"].map({"higher": 1, "lower": -1}).fillna(1)
+    colours = []
+    for a, b in zip(shown["ci_low"] * better, shown["ci_high"] * better, strict=True):
+        # flipping the sign swaps the ends; a missing interval compares False: grey
+        low, high = min(a, b), max(a, b)
+        status = "on_track" if low > 0 else "off_track" if high < 0 else None
+        colours.append(STATUS_COLOURS[status])
+    fig = go.Figure(
+        go.Scatter(
+            x=shown["value"],
+            y=shown["label"],
+            mode="markers",
+            marker={
+                "size": 13,
+                "color": colours,
+                "line": {"color": "#333333", "width": 1},
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (shown["ci_high"] - shown["value"]).tolist(),
+                "arrayminus": (shown["value"] - shown["ci_low"]).tolist(),
+                "color": "#333333",
+                "thickness": 2,
+                "width": 8,
+            },
+            customdata=shown[["ci_low", "ci_high", "n"]].to_numpy(dtype=float),
+            hovertemplate=(
+                f"%{{y}}: %{{x:+.2f}} ({interval_label}: %{{customdata[0]:.2f}} – "
+                "%{customdata[1]:.2f}; n = %{customdata[2]:,.0f})<extra></extra>"
+            ),
+        )
+    )
+    fig.add_vline(x=0, line={"color": "#666666", "dash": "dash"})
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, lang, x_label)
+
+
+def stacked_bars(
+    frame: pd.DataFrame,
+    x: str,
+    parts: dict[str, str],
+    title: str,
+    lang: str,
+    x_label: str = "",
+    y_label: str = "",
+) -> go.Figure:
+    """Return bars of x stacked from the columns in parts (column -> legend name), bottom first."""
+    fig = go.Figure()
+    for i, (column, name) in enumerate(parts.items()):
+        fig.add_trace(
+            go.Bar(
+                x=frame[x],
+                y=frame[column],
+                name=name,
+                marker={"color": PALETTE[i % len(PALETTE)]},
+                hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{name}</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=",.0f")
+    return _layout(fig, title, lang, x_label, y_label)

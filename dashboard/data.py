@@ -173,3 +173,134 @@ def boundaries() -> dict:
     """Return the municipal boundaries (GeoJSON, CC0; see data/reference/SOURCES.md)."""
     path = settings.REFERENCE_DIR / "brussels_municipalities.geojson"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def quarters(period: periods.Period) -> tuple[str, ...]:
+    """Return the labels of the programme's quarters that overlap the period, in order."""
+    return tuple(
+        p.label
+        for p in periods.presets(settings.programme())
+        if "-Q" in p.label and p.end >= period.start and p.start <= period.end
+    )
+
+
+def granted_funding() -> pd.DataFrame:
+    """Return the grants as decided in programme.yaml (source, amount_eur, note)."""
+    granted = settings.programme().get("funding", {}).get("granted", [])
+    return pd.DataFrame(granted, columns=["source", "amount_eur", "note"])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def spend_by_category(period: str, as_of: date, snapshot_id: str) -> pd.DataFrame:
+    """Return the period's expenses by category (money is not personal: nothing hidden)."""
+    return views.spend_by_category(periods.parse(period), as_of, snapshot_id=snapshot_id)
+
+
+@st.cache_data(show_spinner=False)
+def organisations(snapshot_id: str) -> pd.DataFrame:
+    """Return the organisations (organisation_id, name, municipality, anchor_since)."""
+    return _read(snapshot_id, report.organisations)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def organisation_figures(period: str, as_of: date, role: str, snapshot_id: str) -> pd.DataFrame:
+    """Return per organisation its hours of contact and flow-through starts, busiest first.
+
+    Columns: organisation_id, name, anchor_since (empty when not yet an anchor place on the
+    as-of date), hours_total, hours_suppressed, flow_starts, flow_suppressed. An organisation
+    without rows in the engine's breakdown had no contacts or starts (0); a hidden figure is NaN.
+    """
+    frame = figures(
+        ("hours_total", "flow_at_anchor_share"), period, as_of, role, snapshot_id, "organisation"
+    )
+    rows = frame[frame["breakdown"].notna()].set_index("breakdown_value")
+    hours = rows[rows["id"] == "hours_total"]
+    starts = rows[rows["id"] == "flow_at_anchor_share"]
+    out = organisations(snapshot_id)[["organisation_id", "name", "anchor_since"]].copy()
+    anchor_since = pd.to_datetime(out["anchor_since"])
+    out["anchor_since"] = anchor_since.where(anchor_since <= pd.Timestamp(as_of)).dt.date
+    ids = out["organisation_id"]
+    out["hours_suppressed"] = ids.map(hours["suppressed"]).eq(True)
+    out["hours_total"] = ids.map(hours["value"]).where(ids.isin(hours.index), 0.0)
+    out["flow_suppressed"] = ids.map(starts["suppressed"]).eq(True)
+    out["flow_starts"] = ids.map(starts["denominator"]).where(ids.isin(starts.index), 0.0)
+    return out.sort_values(
+        ["hours_total", "organisation_id"], ascending=[False, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def municipality_figures(
+    indicator_id: str, period: str, as_of: date, role: str, snapshot_id: str, lang: str
+) -> pd.DataFrame:
+    """Return a count indicator for each of the 19 municipalities (hidden figures are NaN).
+
+    Columns nis_code, name, value, suppressed; a municipality without rows counted nobody (0).
+    """
+    frame = figures((indicator_id,), period, as_of, role, snapshot_id, "municipality")
+    rows = frame[frame["breakdown"] == "municipality"].set_index("breakdown_value")
+    places = municipalities()
+    bilingual = places["name_nl"] + " / " + places["name_fr"]
+    same = places["name_nl"] == places["name_fr"]
+    names = places["name_nl"] if lang == "nl" else places["name_nl"].where(same, bilingual)
+    nis = places["nis_code"]
+    suppressed = nis.map(rows["suppressed"]).eq(True)
+    value = nis.map(rows["value"]).where(nis.isin(rows.index), 0.0)
+    return pd.DataFrame(
+        {"nis_code": nis, "name": names, "value": value.astype(float), "suppressed": suppressed}
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trajectory_funnel(period: str, as_of: date, role: str, snapshot_id: str) -> pd.DataFrame:
+    """Return the newcomers registered in the period by how far they got (stage, n)."""
+    return views.trajectory_funnel(periods.parse(period), as_of, role, snapshot_id=snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flow_outcomes(period: str, as_of: date, role: str, snapshot_id: str) -> pd.DataFrame:
+    """Return ended duos by outcome with the share that started any flow-through."""
+    return views.flow_outcomes(periods.parse(period), as_of, role, snapshot_id=snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def flow_cohorts_open(period: str, as_of: date, snapshot_id: str) -> pd.DataFrame:
+    """Return the match cohorts of the period's ended duos and whether their window is open."""
+    return views.flow_cohorts_open(periods.parse(period), as_of, snapshot_id=snapshot_id)
+
+
+def norms() -> dict[str, float]:
+    """Return the programme's norms (participation_hours, contacts_per_month, ...)."""
+    return {k: float(v) for k, v in settings.programme().get("norms", {}).items()}
+
+
+def targets() -> dict[str, dict]:
+    """Return the programme's targets by indicator id (value, deadline, source)."""
+    return settings.programme().get("targets", {})
+
+
+FLOW_RATES = ("flow_leisure_6m", "flow_volunteering_6m", "flow_any_6m")
+
+
+def flow_by_cohort(period: str, as_of: date, role: str, snapshot_id: str) -> pd.DataFrame:
+    """Return the 6-month flow-through rates per match cohort, open cohorts marked.
+
+    One row per cohort and rate (columns cohort, id, value, numerator, denominator,
+    suppressed, is_open). A cohort whose window is still open has no final rate: its figures
+    are left empty rather than shown as a provisional or zero rate.
+    """
+    frame = figures(FLOW_RATES, period, as_of, role, snapshot_id, "match_cohort")
+    rows = frame[frame["breakdown"] == "match_cohort"]
+    is_open = flow_cohorts_open(period, as_of, snapshot_id).set_index("match_cohort")["is_open"]
+    cohorts = sorted((set(rows["breakdown_value"]) | set(is_open.index)) - {"not matched"})
+    grid = pd.MultiIndex.from_product([cohorts, FLOW_RATES], names=["cohort", "id"])
+    out = (
+        rows.rename(columns={"breakdown_value": "cohort"})
+        .set_index(["cohort", "id"])[["value", "numerator", "denominator", "suppressed"]]
+        .reindex(grid)
+        .reset_index()
+    )
+    out["is_open"] = out["cohort"].map(is_open).eq(True)
+    out["suppressed"] = out["suppressed"].eq(True) & ~out["is_open"]
+    out.loc[out["is_open"], ["value", "numerator", "denominator"]] = float("nan")
+    return out

@@ -2,4 +2,12 @@
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "page_overview"),
+    ("trajectory", "page_trajectory"),
+    ("flow", "page_flow"),
+    ("organisations", "page_organisations"),
+    ("money", "page_money"),
+    ("outcomes", "page_outcomes"),
+    ("explorer", "page_explorer"),
+    ("data_quality", "page_data_quality"),
+    ("methodology", "page_methodology"),
 )

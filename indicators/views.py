@@ -152,3 +152,103 @@ def month_ends(start: date, end: date) -> list[date]:
     return [d.date() for d in pd.date_range(start, end, freq="ME")] + (
         [end] if pd.Timestamp(end).is_month_end is False else []
     )
+
+
+def spend_by_category(
+    period: periods.Period,
+    as_of: date,
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return the period's expenses by category (columns category, amount_eur, bookings).
+
+    Money is not personal data, so no disclosure control applies.
+    """
+    snap = _snapshot(warehouse_dir, snapshot_id)
+    sql = (VIEWS_DIR / "spend_by_category.sql").read_text()
+    return engine.run_sql(sql, snap, period, as_of).astype({"bookings": int})
+
+
+FUNNEL_STAGES = ("registered", "had_intake", "matched", "reached_40h", "completed_40h")
+
+
+def trajectory_funnel(
+    period: periods.Period,
+    as_of: date,
+    role: str = "viewer",
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return the newcomers registered in the period by how far they got.
+
+    Columns stage, n, share_of_first, share_of_previous, suppressed. The stages nest
+    (registered, had_intake, matched, reached_40h, completed_40h), each counted by the as-of
+    date; a share is missing when a count it needs is hidden, since it would give that away.
+    """
+    snap = _snapshot(warehouse_dir, snapshot_id)
+    rows = engine.run_sql((VIEWS_DIR / "trajectory_funnel.sql").read_text(), snap, period, as_of)
+    counts = [float(len(rows))] + [float(rows[s].sum()) for s in FUNNEL_STAGES[1:]]
+    frame = _hide_small(pd.DataFrame({"stage": list(FUNNEL_STAGES), "n": counts}), "n", role)
+    # a zero base gives no share (NaN), not a division error
+    bases = frame["n"].where(frame["n"] > 0)
+    frame["share_of_first"] = frame["n"] / bases.iloc[0]
+    frame["share_of_previous"] = frame["n"] / bases.shift(1)
+    return frame[["stage", "n", "share_of_first", "share_of_previous", "suppressed"]]
+
+
+def flow_outcomes(
+    period: periods.Period,
+    as_of: date,
+    role: str = "viewer",
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return ended duos by outcome with how many started any flow-through (outcome 'all' too).
+
+    Columns outcome, duos, flowed, share. For viewers the share and flowed count are hidden
+    when the duos, those who flowed through or those who did not are fewer than the threshold,
+    since the flows' 'none' cells would otherwise give the hidden count away.
+    """
+    snap = _snapshot(warehouse_dir, snapshot_id)
+    rows = engine.run_sql((VIEWS_DIR / "flows.sql").read_text(), snap, period, as_of)
+    duos = (
+        rows.assign(flowed=rows["kind"] != "none")
+        .groupby("match_id")
+        .agg(outcome=("outcome", "first"), flowed=("flowed", "any"))
+    )
+    counts = (
+        pd.concat([duos.assign(outcome="all"), duos])
+        .groupby("outcome", sort=False)
+        .agg(duos=("flowed", "size"), flowed=("flowed", "sum"))
+        .reset_index()
+        .astype({"duos": float, "flowed": float})
+    )
+    counts["share"] = counts["flowed"] / counts["duos"]
+    if role == "analyst":
+        return counts.assign(suppressed=False)
+    low = _threshold()
+    did_not = counts["duos"] - counts["flowed"]
+    few_duos = (counts["duos"] > 0) & (counts["duos"] < low)
+    hidden = few_duos
+    for column in (counts["flowed"], did_not):
+        hidden = hidden | ((column > 0) & (column < low))
+    counts.loc[hidden, ["flowed", "share"]] = math.nan
+    counts.loc[few_duos, "duos"] = math.nan
+    return counts.assign(suppressed=hidden)
+
+
+def flow_cohorts_open(
+    period: periods.Period,
+    as_of: date,
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return the match cohorts of the period's ended duos and whether their windows are open.
+
+    Columns match_cohort, is_open: a cohort is open while one of its duos that ended (or may
+    still end) in the period is within its flow-through window on the as-of date.
+    """
+    snap = _snapshot(warehouse_dir, snapshot_id)
+    sql = (VIEWS_DIR / "flow_cohorts_open.sql").read_text()
+    frame = engine.run_sql(sql, snap, period, as_of)
+    return frame.sort_values("match_cohort").reset_index(drop=True)

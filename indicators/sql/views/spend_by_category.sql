@@ -1,0 +1,25 @@
+-- spend_by_category: one row per expense category with the amount booked in the period (the
+-- bookings of spend_total, so the categories add up to it) and the number of bookings.
+-- Money is not personal data: nothing is hidden.
+with
+
+expenses as (
+    select
+        coalesce(category, 'unknown') as category,
+        cast(amount_eur as double) as amount_eur
+    from asof_finance
+    where direction = 'expense'
+        and booked_on between getvariable('period_start') and getvariable('period_end')
+),
+
+final as (
+    select
+        category,
+        sum(amount_eur) as amount_eur,
+        count(*) as bookings
+    from expenses
+    group by category
+    order by amount_eur desc, category
+)
+
+select * from final
