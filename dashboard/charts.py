@@ -175,6 +175,7 @@ def sankey(flows: pd.DataFrame, labels: dict[str, str], title: str, lang: str) -
     }
     fig = go.Figure(
         go.Sankey(
+            textfont={"color": "#1a1a1a", "size": 13},
             node={
                 "label": [labels.get(n, n) for n in nodes],
                 "color": [PALETTE[i % len(PALETTE)] for i in range(len(nodes))],

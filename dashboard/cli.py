@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -53,10 +52,8 @@ def serve(
         "false",
     ]
     typer.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
-    try:
-        raise typer.Exit(subprocess.call(cmd, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    # replace this process with Streamlit, so that a stop signal reaches the server itself
+    os.execve(sys.executable, cmd, env)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import charts, data, widgets
 from dashboard.i18n import t
-from indicators import periods
+from indicators import formatting, periods
 from pipelines import settings
 
 HEADLINE = (
@@ -22,7 +22,13 @@ lang = sel.lang
 st.write(t("overview_intro", lang, period=sel.period.label))
 
 now = data.figures(HEADLINE, sel.period.label, sel.as_of, sel.role, sel.snapshot.id)
-before = data.figures(HEADLINE, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
+programme_start = periods.parse("programme").start
+# a period before the programme started has nothing to compare with
+before = (
+    data.figures(HEADLINE, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
+    if sel.previous.end >= programme_start
+    else None
+)
 quarters = [p.label for p in periods.presets(settings.programme()) if "-Q" in p.label]
 history = data.trend(HEADLINE, tuple(quarters), sel.as_of, sel.role, sel.snapshot.id)
 
@@ -32,7 +38,7 @@ for i, indicator_id in enumerate(HEADLINE):
         series = history[history["id"] == indicator_id]["value"]
         widgets.kpi(
             data.overall(now, indicator_id),
-            data.overall(before, indicator_id),
+            data.overall(before, indicator_id) if before is not None else None,
             charts.sparkline(series),
             sel,
         )
@@ -46,16 +52,19 @@ if target and target.get("deadline"):
     cumulative = data.cumulative(
         "duos_formed", min(sel.as_of, deadline), sel.as_of, sel.role, sel.snapshot.id
     )
-    start = periods.parse("programme").start
+    start = programme_start
     known = cumulative.dropna(subset=["value"])
     reached = float(known["value"].iloc[-1]) if len(known) else 0.0
     projected = row["projection"] if pd.notna(row["projection"]) else reached
-    key = "projection_title_on" if row["status"] == "on_track" else "projection_title_off"
+    key = {"on_track": "projection_title_on", "at_risk": "projection_title_at_risk"}.get(
+        row["status"], "projection_title_off"
+    )
     title = t(
         key,
         lang,
-        value=f"{reached:,.0f}",
-        target=f"{target['value']:,.0f}",
+        value=formatting.number(reached, lang, 0),
+        target=formatting.number(target["value"], lang, 0),
+        projected=formatting.number(projected, lang, 0),
         deadline=deadline.isoformat(),
     )
     labels = {

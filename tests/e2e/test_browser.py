@@ -1,0 +1,309 @@
+"""Every dashboard page in a real Chromium, served by `connect-impact serve` on the demo data.
+
+Screenshots go to tests/artefacts/screenshots/<page>_<lang>.png and the measured render and
+filter-change times to tests/artefacts/browser_timings.json (measured, never asserted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dashboard.navigation import PAGES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ROOT = Path(__file__).resolve().parents[2]
+I18N = ROOT / "dashboard" / "i18n"
+ARTEFACTS = ROOT / "tests" / "artefacts"
+SCREENSHOTS = ARTEFACTS / "screenshots"
+TIMINGS = ARTEFACTS / "browser_timings.json"
+LANGS = ("nl", "en")
+STARTUP_S = 60
+TIMEOUT_MS = 90_000  # the first run of a page computes every figure with a cold cache
+SETTLE_MS = 500
+VIEWPORT = {"width": 1400, "height": 1000}
+NEW_PERIOD = "2021-Q3"
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"], .stException'
+# no page opens a dialog by itself; Streamlit reports app errors such as "Page not found" in one
+DIALOG = '[role="dialog"]'
+
+if not CHROMIUM.exists() and "CI" not in os.environ:
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+# True once the app is idle: connected, script finished, nothing stale or still loading, a title
+# drawn and every plotly chart holding its svg.
+APP_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (app.dataset.testConnectionState !== 'CONNECTED') return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  // lazily loaded widgets (plotly, metrics, date inputs) show a skeleton until their code runs,
+  // and that can outlast the script run
+  if (document.querySelector(
+    '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
+  )) return false;
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  if (status && /running/i.test(status.textContent)) return false;
+  if (!document.querySelector('[data-testid="stMain"] h1')) return false;
+  for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    if (!chart.querySelector('.js-plotly-plot .main-svg')) return false;
+  }
+  return true;
+}"""
+
+timings: dict[str, object] = {}
+
+
+def _titles(lang: str) -> dict[str, str]:
+    """Return the page titles of a language, read from its i18n file."""
+    return yaml.safe_load((I18N / lang / "common.yaml").read_text(encoding="utf-8"))
+
+
+def _free_port() -> int:
+    """Return a port nothing listens on (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    """Return whether Streamlit's health endpoint answers ok."""
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server and the Streamlit process it started (one process group)."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def server(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return the URL of `connect-impact serve` running on the demo warehouse."""
+    port = _free_port()
+    url = f"http://localhost:{port}"
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = dict(os.environ)
+    env["CONNECT_WAREHOUSE"] = str(demo_warehouse)
+    env["GX_ANALYTICS_ENABLED"] = "False"
+    # edits to the source while the test runs must not put a "File change" prompt on the pages
+    env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
+    env["STREAMLIT_SERVER_RUN_ON_SAVE"] = "false"
+    cmd = [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)]
+    cmd += ["--warehouse", str(demo_warehouse)]
+    with open(log_path, "w") as log:
+        # a process group of its own, so that teardown also stops the Streamlit child
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text()[-3000:]
+                pytest.fail(f"the dashboard did not start at {url} within {STARTUP_S} s:\n{tail}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Return Debian's Chromium driven by Playwright (never Playwright's own download)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: CI must install Debian's chromium package "
+            "(.ci/run does this with apt-get) before the browser tests run."
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """Return a fresh tab (own cookies, own Streamlit session)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def write_timings() -> Iterator[None]:
+    """Write whatever timings the tests measured once the module is done."""
+    yield
+    if timings:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        record = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), **timings}
+        TIMINGS.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def wait_idle(page: Page) -> float:
+    """Wait until Streamlit has finished running and drawn everything; return when it first was.
+
+    The page must still be idle SETTLE_MS later, so that a gap between two script runs or
+    between a run and the drawing of its elements is not taken for the end.
+    """
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    while True:
+        remaining = max(1.0, (deadline - time.perf_counter()) * 1000)
+        page.wait_for_function(APP_IDLE, timeout=remaining, polling=100)
+        idle_at = time.perf_counter()
+        page.wait_for_timeout(SETTLE_MS)
+        if page.evaluate(APP_IDLE):
+            return idle_at
+        assert time.perf_counter() < deadline, f"{page.url} never settled"
+
+
+def title(page: Page) -> str:
+    """Return the page title (the st.title heading)."""
+    return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+
+
+def check_rendered(page: Page) -> int:
+    """Assert that no error box is shown and every plotly chart holds data; return the count."""
+    errors = page.locator(ERRORS)
+    assert errors.count() == 0, f"error on {page.url}: {errors.all_inner_texts()}"
+    dialogs = page.locator(DIALOG)
+    assert dialogs.count() == 0, f"dialog on {page.url}: {dialogs.all_inner_texts()}"
+    charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    assert page.locator(".js-plotly-plot .main-svg").count() >= charts
+    traces = page.locator(".js-plotly-plot").evaluate_all(
+        "plots => plots.map(p => (p.data || []).length)"
+    )
+    assert len(traces) == charts and all(n > 0 for n in traces), (page.url, traces)
+    return charts
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save the whole page (Streamlit scrolls inside its main area, so grow the viewport)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate(
+        """() => Math.max(...['stMain', 'stSidebarContent'].map(id => {
+             const el = document.querySelector(`[data-testid="${id}"]`);
+             return el ? el.scrollHeight : 0;
+           }))"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    wait_idle(page)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(VIEWPORT)
+    return path
+
+
+def path(name: str) -> str:
+    """Return a page's URL path: the first page is the default, which Streamlit serves at /."""
+    return "" if name == PAGES[0][0] else name
+
+
+def open_page(page: Page, base: str, name: str, lang: str) -> float:
+    """Open a page in a language, wait until it is idle; return the seconds it took."""
+    started = time.perf_counter()
+    page.goto(f"{base}/{path(name)}?lang={lang}", wait_until="domcontentloaded")
+    return wait_idle(page) - started
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name,title_key", PAGES, ids=[name for name, _ in PAGES])
+def test_every_page_renders(page, server, name, title_key, lang):
+    seconds = open_page(page, server, name, lang)
+    timings.setdefault("page_render_s", {})[f"{name}_{lang}"] = round(seconds, 3)
+    if name == "overview" and lang == "nl":
+        timings["overview_initial_render_s"] = round(seconds, 3)
+    assert title(page) == _titles(lang)[title_key]
+    check_rendered(page)
+    assert screenshot(page, f"{name}_{lang}").stat().st_size > 10_000
+
+
+def test_the_menu_lists_every_page_in_order(page, server):
+    open_page(page, server, PAGES[-1][0], "nl")
+    menu = page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')
+    assert menu.all_inner_texts() == [_titles("nl")[key] for _, key in PAGES]
+    menu.first.click()
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+        _titles("nl")[PAGES[0][1]], timeout=TIMEOUT_MS
+    )
+    wait_idle(page)
+    check_rendered(page)
+
+
+def test_switching_to_english_translates_the_page(page, server):
+    first, title_key = PAGES[0]
+    open_page(page, server, first, "nl")
+    assert title(page) == _titles("nl")[title_key]
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stRadioOption"]', has_text="English").click()
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+        _titles("en")[title_key], timeout=TIMEOUT_MS
+    )
+    wait_idle(page)
+    expect(sidebar.get_by_text(_titles("en")["period"], exact=True)).to_be_visible()
+    menu = page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')
+    assert menu.all_inner_texts() == [_titles("en")[key] for _, key in PAGES]
+    assert "lang=en" in page.url
+    check_rendered(page)
+
+
+def test_another_period_changes_the_first_kpi(page, server, demo_warehouse):
+    from indicators import engine, formatting
+
+    timings["overview_warm_render_s"] = round(open_page(page, server, "overview", "nl"), 3)
+    value = page.locator('[data-testid="stMetricValue"]').first
+    before = value.inner_text().strip()
+    period = page.locator('[data-testid="stSidebar"]').get_by_role(
+        "combobox", name=_titles("nl")["period"]
+    )
+    period.click()
+    option = page.get_by_role("option", name=NEW_PERIOD, exact=True)
+    started = time.perf_counter()
+    option.click()
+    expect(value).not_to_have_text(before, timeout=TIMEOUT_MS)
+    changed = time.perf_counter() - started
+    idle = wait_idle(page) - started
+    timings["filter_change_s"] = round(changed, 3)
+    timings["filter_change_until_idle_s"] = round(idle, 3)
+
+    expected = engine.compute(["duos_formed"], NEW_PERIOD, warehouse_dir=demo_warehouse)
+    row = expected[expected["breakdown"].isna()].iloc[0]
+    after = value.inner_text().strip()
+    assert after == formatting.value(row["value"], "count", "nl", bool(row["suppressed"]))
+    assert f"period={NEW_PERIOD}" in page.url
+    check_rendered(page)
