@@ -1,21 +1,19 @@
 -- survey_response_rate: one row per participant of a duo that ended in the period;
--- numerator 1 when they answered the end questionnaire (by the as-of date).
+-- numerator 1 when they answered the end questionnaire (by the as-of date). The unit is the
+-- person, not a duo: the match cohort breakdown places them by their first match.
 with
 
 ended as (
-    select
-        participant_id,
-        min(match_id) as match_id
+    select distinct participant_id
     from asof_matches
     where ended_on between getvariable('period_start') and getvariable('period_end')
-    group by participant_id
 ),
 
 final as (
     select
         ended.participant_id as unit_id,
         ended.participant_id,
-        ended.match_id,
+        null::varchar as match_id,
         null::varchar as organisation_id,
         case
             when exists (
