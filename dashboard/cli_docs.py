@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from dashboard.cli import app
+from pipelines.docs import write_if_changed
 from pipelines.settings import PROJECT_ROOT
 
 CLI_DOC = PROJECT_ROOT / "docs" / "cli.md"
@@ -45,11 +46,7 @@ def render() -> str:
 
 def write(path: Path = CLI_DOC) -> bool:
     """Write docs/cli.md; return whether it changed."""
-    new = render()
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if new != old:
-        path.write_text(new, encoding="utf-8")
-    return new != old
+    return write_if_changed(path, render())
 
 
 if __name__ == "__main__":

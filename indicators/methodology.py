@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators import catalogue
+from pipelines.docs import write_if_changed
 from pipelines.settings import PROJECT_ROOT, programme
 
 METHODOLOGY_DOC = PROJECT_ROOT / "docs" / "methodology.md"
@@ -115,11 +116,7 @@ def render() -> str:
 
 def write(path: Path = METHODOLOGY_DOC) -> bool:
     """Write docs/methodology.md; return whether it changed."""
-    new = render()
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if new != old:
-        path.write_text(new, encoding="utf-8")
-    return new != old
+    return write_if_changed(path, render())
 
 
 if __name__ == "__main__":

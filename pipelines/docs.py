@@ -17,13 +17,17 @@ def contract_readme(text: str) -> str:
     return _BLOCK.sub(lambda m: m.group(1) + "\n" + render_markdown() + "\n" + m.group(3), text)
 
 
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write a generated document only when its text changed; return whether it did."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if text != old:
+        path.write_text(text, encoding="utf-8")
+    return text != old
+
+
 def write(path: Path = CONTRACT_README) -> bool:
     """Regenerate the contract block in data/README.md; return whether it changed."""
-    text = path.read_text(encoding="utf-8")
-    new = contract_readme(text)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+    return write_if_changed(path, contract_readme(path.read_text(encoding="utf-8")))
 
 
 if __name__ == "__main__":

@@ -16,10 +16,9 @@ IDS = ["duos_formed", "share_40h"]
 
 
 def _open(open_page, lang: str, role: str = "viewer", **params: str):
-    """Open the explorer in a language (the sidebar's choice can be lost on a page switch)."""
+    """Open the explorer in a language (it must survive the switch from the first page)."""
     at = open_page("explorer", lang=lang, role=role, **params)
-    at.sidebar.radio[0].set_value(lang).run()
-    assert not at.exception, at.exception
+    assert at.sidebar.radio[0].value == lang
     return at
 
 
