@@ -307,3 +307,18 @@ def test_another_period_changes_the_first_kpi(page, server, demo_warehouse):
     assert after == formatting.value(row["value"], "count", "nl", bool(row["suppressed"]))
     assert f"period={NEW_PERIOD}" in page.url
     check_rendered(page)
+
+
+def test_moving_through_the_menu_renders_every_page(page, server):
+    """A person moves between pages in one tab: the app's code is loaded once, as in real use."""
+    open_page(page, server, PAGES[0][0], "nl")
+    menu = page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')
+    for index, (name, title_key) in enumerate(PAGES):
+        started = time.perf_counter()
+        menu.nth(index).click()
+        expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+            _titles("nl")[title_key], timeout=TIMEOUT_MS
+        )
+        seconds = wait_idle(page) - started
+        timings.setdefault("menu_render_s", {})[name] = round(seconds, 3)
+        check_rendered(page)

@@ -140,10 +140,12 @@ def warehouse(request: pytest.FixtureRequest, builder: Builder) -> Warehouse:
 
 
 def _missing(x: Any) -> bool:
+    """Return whether a figure is missing (None or NaN)."""
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 def _same(actual: Any, expected: Any, exact: bool) -> bool:
+    """Return whether two figures agree: both missing, equal, or within 1e-9."""
     if _missing(actual) or _missing(expected):
         return _missing(actual) and _missing(expected)
     if exact:
@@ -177,10 +179,12 @@ def assert_same_figures(engine: pd.DataFrame, reference: pd.DataFrame, kind: str
 
 
 def _case_id(case: tuple[str, str | None]) -> str:
+    """Return the test id of a (period, as_of) case."""
     return f"{case[0]}@{case[1] or 'default'}"
 
 
 def _combo_id(combo: tuple[str, str | None]) -> str:
+    """Return the test id of an (indicator, breakdown) pair."""
     return f"{combo[0]}-{combo[1] or 'overall'}"
 
 
