@@ -10,7 +10,7 @@ lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
 lang = lang if lang in LANGUAGES else "nl"
 st.navigation(
     [
-        st.Page(f"pages/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
+        st.Page(f"screens/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
         for i, (name, title) in enumerate(PAGES)
     ]
 ).run()

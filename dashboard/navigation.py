@@ -1,4 +1,9 @@
-"""The dashboard's pages in menu order: (file name in pages/, i18n key of the title)."""
+"""The dashboard's pages in menu order: (script in screens/, i18n key of the title).
+
+The page scripts live in screens/, not pages/: Streamlit treats a pages/ folder beside the
+main script as an old-style app of its own, and a first visit to a page's address then shows
+that page without the router (its file-name menu, no wide layout).
+"""
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "page_overview"),

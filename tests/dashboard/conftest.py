@@ -25,7 +25,7 @@ def open_page(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Callable
             at.query_params[name] = value
         at.run()
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(f"screens/{page}.py").run()
         assert not at.exception, at.exception
         return at
 
