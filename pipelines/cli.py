@@ -16,8 +16,9 @@ from rich.table import Table as RichTable
 from pipelines import settings, warehouse
 
 app = typer.Typer(no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
+# a pipe or CI log is not a terminal: give tables room instead of 80 columns
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 WarehouseOption = Annotated[
     Path | None,
