@@ -192,35 +192,6 @@ def sankey(flows: pd.DataFrame, labels: dict[str, str], title: str, lang: str) -
     return _layout(fig, title, lang)
 
 
-def lines(
-    frame: pd.DataFrame,
-    x: str,
-    y: str,
-    series: str,
-    title: str,
-    lang: str,
-    x_label: str = "",
-    y_label: str = "",
-    percent: bool = False,
-) -> go.Figure:
-    """Return one line per series (e.g. per indicator) of y over x."""
-    fmt = ".1%" if percent else ",.1f"
-    fig = go.Figure()
-    for i, (name, g) in enumerate(frame.groupby(series, sort=False)):
-        fig.add_trace(
-            go.Scatter(
-                x=g[x],
-                y=g[y],
-                mode="lines+markers",
-                name=str(name),
-                line={"color": PALETTE[i % len(PALETTE)]},
-                hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{name}</extra>",
-            )
-        )
-    fig.update_yaxes(tickformat=fmt)
-    return _layout(fig, title, lang, x_label, y_label)
-
-
 def municipality_map(
     frame: pd.DataFrame, geojson: dict, title: str, lang: str, value_label: str
 ) -> go.Figure:

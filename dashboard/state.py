@@ -30,6 +30,17 @@ class Selection:
     snapshot: data.SnapshotInfo
 
     @property
+    def period_text(self) -> str:
+        """Return the period as people read it: its label with its first and last day."""
+        return t(
+            "period_with_dates",
+            self.lang,
+            label=self.period.label,
+            start=self.period.start.isoformat(),
+            end=self.period.end.isoformat(),
+        )
+
+    @property
     def previous(self) -> periods.Period:
         """Return the period just before the chosen one, for changes."""
         return self.period.previous()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import math
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, state
 from dashboard.i18n import t
-from indicators import formatting
+from indicators import formatting, periods
 
 
 def page_start(title_key: str) -> state.Selection:
@@ -39,18 +39,31 @@ def label(indicator_id: str, lang: str) -> str:
     return data.catalogue().get(indicator_id).label.get(lang)
 
 
+def previous_figures(ids: Sequence[str], sel: state.Selection) -> pd.DataFrame | None:
+    """Return the figures of the period before the chosen one; None when it precedes the
+    programme (there is nothing to compare with then)."""
+    if sel.previous.end < periods.parse("programme").start:
+        return None
+    return data.figures(tuple(ids), sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
+
+
 def kpi(
-    row: pd.Series, previous: pd.Series | None, trend: list[float], sel: state.Selection
+    indicator_id: str,
+    now: pd.DataFrame,
+    before: pd.DataFrame | None,
+    sel: state.Selection,
+    trend: Sequence[float] = (),
 ) -> None:
     """Draw a KPI tile: value, change against the previous period, target and status."""
     lang = sel.lang
+    row = data.overall(now, indicator_id)
+    previous = data.overall(before, indicator_id) if before is not None else None
     delta = None
     if previous is not None and not row["suppressed"] and not previous["suppressed"]:
         if pd.notna(row["value"]) and pd.notna(previous["value"]):
             change = row["value"] - previous["value"]
-            unit = "count" if row["unit"] == "count" else row["unit"]
             sign = "+" if change >= 0 else "−"
-            shown = formatting.value(abs(change), unit, lang)
+            shown = formatting.value(abs(change), row["unit"], lang)
             delta = f"{sign}{shown} {t('change_vs_previous', lang, period=previous['period'])}"
     status = row["status"]
     st.metric(
@@ -58,7 +71,7 @@ def kpi(
         show(row, lang),
         delta=delta,
         delta_color="normal" if row["direction"] == "higher" else "inverse",
-        chart_data=trend or None,
+        chart_data=list(trend) or None,
         chart_type="line",
         border=True,
     )
@@ -71,6 +84,29 @@ def kpi(
         f"{target}<span style='color:{colour};font-weight:600'>● {text}</span>",
         unsafe_allow_html=True,
     )
+
+
+def tiles(
+    ids: Sequence[str],
+    now: pd.DataFrame,
+    sel: state.Selection,
+    columns: int | None = None,
+    trend_periods: Sequence[str] | None = None,
+) -> None:
+    """Draw KPI tiles for the indicators, each with its trend by quarter.
+
+    The trend covers the quarters of the chosen period unless other periods are given.
+    """
+    before = previous_figures(ids, sel)
+    quarters = tuple(trend_periods if trend_periods is not None else data.quarters(sel.period))
+    history = (
+        data.trend(tuple(ids), quarters, sel.as_of, sel.role, sel.snapshot.id) if quarters else None
+    )
+    places = st.columns(columns or len(ids))
+    for i, indicator_id in enumerate(ids):
+        with places[i % len(places)]:
+            series = [] if history is None else history[history["id"] == indicator_id]["value"]
+            kpi(indicator_id, now, before, sel, charts.sparkline(series))
 
 
 def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
@@ -90,8 +126,3 @@ def excel_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False, engine="openpyxl")
     return buffer.getvalue()
-
-
-def is_missing(value: object) -> bool:
-    """Return whether a figure is missing or hidden."""
-    return value is None or (isinstance(value, float) and math.isnan(value))

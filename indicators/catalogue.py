@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -124,9 +124,9 @@ class Catalogue(BaseModel):
             f"Unknown indicator '{indicator_id}' (expected one of: {', '.join(self.ids)})."
         )
 
-    @property
+    @cached_property
     def version(self) -> str:
-        """Return the catalogue version with a hash of its content, for lineage."""
+        """Return the catalogue version with a hash of its content, for lineage (read once)."""
         digest = hashlib.sha256(CATALOGUE_FILE.read_bytes())
         for ind in self.indicators:
             digest.update(ind.sql_text().encode())

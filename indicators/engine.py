@@ -385,7 +385,7 @@ def compute(
     for ind in req.indicators:
         rows += _indicator_rows(ind, req, targets.get(ind.id), programme)
     frame = pd.DataFrame(rows)
-    frame["personal"] = [cat.get(i).personal for i in frame["id"]]
+    frame["personal"] = frame["id"].map({ind.id: ind.personal for ind in cat.indicators})
     frame = disclosure.apply(frame, threshold=threshold, role=req.role)
     # a hidden figure has no status: a colour would hint at the value
     frame.loc[frame["suppressed"], ["status", "projection"]] = [None, math.nan]

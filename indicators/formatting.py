@@ -6,6 +6,8 @@ import math
 
 from babel.numbers import format_decimal, format_percent
 
+from indicators.disclosure import SUPPRESSED_LABEL
+
 LOCALES = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
 PERCENT_PATTERNS = {"nl": "#,##0.0 %", "en": "#,##0.0%", "fr": "#,##0.0 %"}
 UNIT_WORDS = {
@@ -36,7 +38,7 @@ def value(
 ) -> str:
     """Return one indicator value as a person reads it, e.g. '42,7 %', '1.234 uur' or '<5'."""
     if suppressed:
-        return f"<{threshold}"
+        return SUPPRESSED_LABEL(threshold)
     if figure is None or (isinstance(figure, float) and math.isnan(figure)):
         return NOT_AVAILABLE.get(lang, NOT_AVAILABLE["nl"])
     if unit == "percent":

@@ -34,6 +34,18 @@ def _snapshot(wh: Path | str | None, snapshot_id: str | None) -> warehouse.Snaps
     return warehouse.snapshot(settings.warehouse_dir(wh), snapshot_id)
 
 
+def _view(
+    name: str,
+    period: periods.Period,
+    as_of: date,
+    wh: Path | str | None,
+    snapshot_id: str | None,
+) -> pd.DataFrame:
+    """Return the rows of one view query (indicators/sql/views/<name>.sql)."""
+    sql = (VIEWS_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return engine.run_sql(sql, _snapshot(wh, snapshot_id), period, as_of)
+
+
 def survival(
     indicator_id: str,
     period: periods.Period,
@@ -66,8 +78,7 @@ def flows(
     snapshot_id: str | None = None,
 ) -> pd.DataFrame:
     """Return duos by outcome and kind of flow-through started (columns outcome, kind, n)."""
-    snap = _snapshot(warehouse_dir, snapshot_id)
-    rows = engine.run_sql((VIEWS_DIR / "flows.sql").read_text(), snap, period, as_of)
+    rows = _view("flows", period, as_of, warehouse_dir, snapshot_id)
     counts = (
         rows.groupby(["outcome", "kind"], sort=True)["match_id"]
         .nunique()
@@ -86,8 +97,7 @@ def contacts_per_month(
     snapshot_id: str | None = None,
 ) -> pd.DataFrame:
     """Return full active duo-months by number of contacts (0, 1, 2, 3, 4+) that month."""
-    snap = _snapshot(warehouse_dir, snapshot_id)
-    rows = engine.run_sql((VIEWS_DIR / "duo_month_contacts.sql").read_text(), snap, period, as_of)
+    rows = _view("duo_month_contacts", period, as_of, warehouse_dir, snapshot_id)
     labels = ["0", "1", "2", "3", "4+"]
     bucket = rows["n_contacts"].clip(upper=4).astype(int).map(dict(enumerate(labels)))
     counts = bucket.value_counts().reindex(labels, fill_value=0)
@@ -164,9 +174,8 @@ def spend_by_category(
 
     Money is not personal data, so no disclosure control applies.
     """
-    snap = _snapshot(warehouse_dir, snapshot_id)
-    sql = (VIEWS_DIR / "spend_by_category.sql").read_text()
-    return engine.run_sql(sql, snap, period, as_of).astype({"bookings": int})
+    rows = _view("spend_by_category", period, as_of, warehouse_dir, snapshot_id)
+    return rows.astype({"bookings": int})
 
 
 FUNNEL_STAGES = ("registered", "had_intake", "matched", "reached_40h", "completed_40h")
@@ -185,8 +194,7 @@ def trajectory_funnel(
     (registered, had_intake, matched, reached_40h, completed_40h), each counted by the as-of
     date; a share is missing when a count it needs is hidden, since it would give that away.
     """
-    snap = _snapshot(warehouse_dir, snapshot_id)
-    rows = engine.run_sql((VIEWS_DIR / "trajectory_funnel.sql").read_text(), snap, period, as_of)
+    rows = _view("trajectory_funnel", period, as_of, warehouse_dir, snapshot_id)
     counts = [float(len(rows))] + [float(rows[s].sum()) for s in FUNNEL_STAGES[1:]]
     frame = _hide_small(pd.DataFrame({"stage": list(FUNNEL_STAGES), "n": counts}), "n", role)
     # a zero base gives no share (NaN), not a division error
@@ -209,8 +217,7 @@ def flow_outcomes(
     when the duos, those who flowed through or those who did not are fewer than the threshold,
     since the flows' 'none' cells would otherwise give the hidden count away.
     """
-    snap = _snapshot(warehouse_dir, snapshot_id)
-    rows = engine.run_sql((VIEWS_DIR / "flows.sql").read_text(), snap, period, as_of)
+    rows = _view("flows", period, as_of, warehouse_dir, snapshot_id)
     duos = (
         rows.assign(flowed=rows["kind"] != "none")
         .groupby("match_id")
@@ -248,7 +255,5 @@ def flow_cohorts_open(
     Columns match_cohort, is_open: a cohort is open while one of its duos that ended (or may
     still end) in the period is within its flow-through window on the as-of date.
     """
-    snap = _snapshot(warehouse_dir, snapshot_id)
-    sql = (VIEWS_DIR / "flow_cohorts_open.sql").read_text()
-    frame = engine.run_sql(sql, snap, period, as_of)
+    frame = _view("flow_cohorts_open", period, as_of, warehouse_dir, snapshot_id)
     return frame.sort_values("match_cohort").reset_index(drop=True)

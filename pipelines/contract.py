@@ -54,7 +54,9 @@ class Table:
     grain: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # natural key for the upsert; () = keyed on the whole row's content
-    references: dict[str, str] = field(default_factory=dict)  # column -> table it points at
+    # column -> the table(s) whose key it must match (a survey respondent is a participant or
+    # a buddy); every referenced table has a one-column key
+    references: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def column_names(self) -> list[str]:
@@ -273,7 +275,7 @@ TABLES: tuple[Table, ...] = (
             ),
         ),
         key=("match_id",),
-        references={"participant_id": "participants", "buddy_id": "buddies"},
+        references={"participant_id": ("participants",), "buddy_id": ("buddies",)},
     ),
     Table(
         "contacts",
@@ -303,7 +305,7 @@ TABLES: tuple[Table, ...] = (
             Column("organisation_id", "id", aliases=ORGANISATION_ALIASES),
         ),
         key=("contact_id",),
-        references={"match_id": "matches", "organisation_id": "organisations"},
+        references={"match_id": ("matches",), "organisation_id": ("organisations",)},
     ),
     Table(
         "activities",
@@ -331,7 +333,7 @@ TABLES: tuple[Table, ...] = (
             Column("organisation_id", "id", aliases=ORGANISATION_ALIASES),
         ),
         key=("activity_id", "participant_id"),
-        references={"participant_id": "participants", "organisation_id": "organisations"},
+        references={"participant_id": ("participants",), "organisation_id": ("organisations",)},
     ),
     Table(
         "referrals",
@@ -365,7 +367,7 @@ TABLES: tuple[Table, ...] = (
             Column("status_on", "date", aliases=("status_op", "datum_status")),
         ),
         key=("participant_id", "referred_on", "kind", "organisation_id"),
-        references={"participant_id": "participants", "organisation_id": "organisations"},
+        references={"participant_id": ("participants",), "organisation_id": ("organisations",)},
     ),
     Table(
         "organisations",
@@ -401,7 +403,7 @@ TABLES: tuple[Table, ...] = (
                 True,
                 ("respondent", "deelnemer_id"),
                 pseudonymise="respondent",
-                description="participant_id or buddy_id of the respondent; must exist there",
+                description="participant_id or buddy_id of the respondent",
             ),
             Column(
                 "respondent_role",
@@ -432,6 +434,7 @@ TABLES: tuple[Table, ...] = (
             _likert("satisfaction", ("tevredenheid",), "satisfaction with the programme"),
         ),
         key=("respondent_id", "respondent_role", "wave"),
+        references={"respondent_id": ("participants", "buddies")},
     ),
     Table(
         "finance",
@@ -607,7 +610,8 @@ def render_markdown() -> str:
                     else f"range {low}{col.min_value:g}, ...)"
                 )
             if col.name in table.references:
-                notes.append(f"must exist in `{table.references[col.name]}`")
+                targets = " or ".join(f"`{t}`" for t in table.references[col.name])
+                notes.append(f"must exist in {targets}")
             if col.pseudonymise:
                 notes.append("pseudonymised at load")
             lines.append(

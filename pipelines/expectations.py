@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -35,11 +35,19 @@ DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+class Finding(NamedTuple):
+    """One failed expectation on one row: which expectation, on which column, in words."""
+
+    expectation: str
+    column: str
+    sentence: str
+
+
 @dataclass
 class Validation:
-    """What a suite found: reasons per failing row position, and a summary per expectation."""
+    """What a suite found: findings per failing row position, and a summary per expectation."""
 
-    reasons: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    reasons: dict[int, list[Finding]] = field(default_factory=lambda: defaultdict(list))
     results: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -105,7 +113,7 @@ def build_suite(
             gxe.ExpectColumnValuesToBeInSet(
                 column=column,
                 value_set=sorted(known),
-                meta={"references": table.references.get(column, "participants or buddies")},
+                meta={"references": " or ".join(table.references[column])},
             )
         )
     for later, earlier in DATE_ORDER.get(table.name, ()):
@@ -211,7 +219,8 @@ def validate(
         )
         for item in unexpected:
             pos = int(item[POS])
-            outcome.reasons[pos].append(_sentence(config.type, kwargs, config.meta, item, table))
+            sentence = _sentence(config.type, kwargs, config.meta, item, table)
+            outcome.reasons[pos].append(Finding(config.type, column, sentence))
     return outcome
 
 

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import expectations, marts, privacy, readers, settings, values, warehouse
-from pipelines.contract import LOAD_ORDER, TABLES, Column, Table
+from pipelines.contract import LOAD_ORDER, TABLES, TABLES_BY_NAME, Column, Table
 
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -215,7 +215,6 @@ class Loader:
         key: bytes,
         today: date,
     ) -> None:
-        self.writer = writer
         self.con = writer.connection
         self.key = key
         self.today = today
@@ -223,18 +222,16 @@ class Loader:
         self.now = datetime.now(UTC).replace(tzinfo=None)
 
     def known_ids(self, table: Table) -> dict[str, set[str]]:
-        """Return, per reference column of table, the ids its target table holds now."""
+        """Return, per reference column of table, the keys its target tables hold now."""
         known: dict[str, set[str]] = {}
-        for column, target in table.references.items():
-            rows = self.con.execute(
-                f"select distinct {column} from {target} where {column} is not null"
-            ).fetchall()
-            known[column] = {r[0] for r in rows}
-        if table.name == "surveys":
-            rows = self.con.execute(
-                "select participant_id from participants union select buddy_id from buddies"
-            ).fetchall()
-            known["respondent_id"] = {r[0] for r in rows}
+        for column, targets in table.references.items():
+            known[column] = set()
+            for target in targets:
+                key = TABLES_BY_NAME[target].key[0]
+                rows = self.con.execute(
+                    f"select distinct {key} from {target} where {key} is not null"
+                ).fetchall()
+                known[column] |= {r[0] for r in rows}
         return known
 
     def load_table(self, raw: readers.RawTable, sha: str) -> Account:
@@ -264,13 +261,13 @@ class Loader:
         typed = privacy.pseudonymise(typed, table, self.key)
         checked = expectations.validate(typed, table, self.known_ids(table), self.today)
         reasons: dict[int, list[str]] = {pos: list(msgs) for pos, msgs in parse_errors.items()}
-        for pos, msgs in checked.reasons.items():
-            for msg in msgs:
+        for pos, findings in checked.reasons.items():
+            for finding in findings:
                 # "is required but empty" after a value that could not be read says nothing new
-                column = msg.split(" ", 1)[0]
-                if (pos, column) in failed_cells and msg.endswith("is required but empty"):
+                unread = (pos, finding.column) in failed_cells
+                if unread and finding.expectation == "expect_column_values_to_not_be_null":
                     continue
-                reasons.setdefault(pos, []).append(msg)
+                reasons.setdefault(pos, []).append(finding.sentence)
         self._store_expectations(table, raw.source, checked.results, parse_errors)
 
         bad = sorted(reasons)

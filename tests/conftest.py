@@ -149,6 +149,24 @@ def write_csv(
     return path
 
 
+def stored_rows(wh: Path, *tables: str) -> dict[str, list[tuple]]:
+    """Return the rows of each table, sorted, with only its contract columns (marts: all)."""
+    from pipelines import warehouse
+    from pipelines.contract import TABLES_BY_NAME
+
+    con = warehouse.connect_read_only(wh)
+    try:
+        out = {}
+        for table in tables:
+            spec = TABLES_BY_NAME.get(table)
+            columns = ", ".join(spec.column_names) if spec else "*"
+            rows = con.execute(f"select {columns} from {table}").fetchall()
+            out[table] = sorted(rows, key=repr)
+        return out
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def hand_built(tmp_path: Path) -> Path:
     """Return a folder holding the hand-built export, one canonical CSV per table."""

@@ -6,16 +6,10 @@ import streamlit as st
 from dashboard import charts, data, widgets
 from dashboard.i18n import t
 from indicators import formatting
+from indicators.catalogue import DIMENSIONS
 
 # dimensions whose values people pick from; programme and organisation are breakdowns only
-FILTER_DIMENSIONS = (
-    "municipality",
-    "gender",
-    "age_band",
-    "region_of_birth",
-    "dutch_level",
-    "match_cohort",
-)
+FILTER_DIMENSIONS = tuple(d for d in DIMENSIONS if d not in ("programme", "organisation"))
 NONE = "none"
 DEFAULT_IDS = ("duos_formed", "share_40h")
 # breakdown values the engine gives to missing or special cases, named in the language

@@ -15,17 +15,11 @@ sel = widgets.page_start("page_flow")
 lang = sel.lang
 period = sel.period.label
 args = (period, sel.as_of, sel.role, sel.snapshot.id)
-shown_period = t(
-    "flow_period",
-    lang,
-    label=period,
-    start=sel.period.start.isoformat(),
-    end=sel.period.end.isoformat(),
-)
+shown_period = sel.period_text
 st.write(t("flow_intro", lang, period=shown_period))
 
 now = data.figures(TILES, *args)
-before = data.figures(TILES, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
+before = widgets.previous_figures(TILES, sel)
 threshold = data.threshold()
 early_months = int(data.norms()["early_closure_months"])
 
@@ -70,7 +64,7 @@ st.subheader(t("flow_cohort_heading", lang))
 columns = st.columns(3)
 for column, indicator_id in zip(columns, TILES[:3], strict=True):
     with column:
-        widgets.kpi(data.overall(now, indicator_id), data.overall(before, indicator_id), [], sel)
+        widgets.kpi(indicator_id, now, before, sel)
 cohorts = data.flow_by_cohort(*args)
 if len(cohorts):
     overall = {i: widgets.show(data.overall(now, i), lang) for i in TILES[:3]}
@@ -134,7 +128,7 @@ st.subheader(t("flow_anchor_heading", lang))
 anchor = data.overall(now, "flow_at_anchor_share")
 tile_column, text_column = st.columns([1, 2])
 with tile_column:
-    widgets.kpi(anchor, data.overall(before, "flow_at_anchor_share"), [], sel)
+    widgets.kpi("flow_at_anchor_share", now, before, sel)
 with text_column:
     if anchor["suppressed"]:
         st.write(t("flow_anchor_hidden", lang, period=shown_period, threshold=threshold))

@@ -28,7 +28,6 @@ period = sel.period.label
 st.write(t("money_intro", lang, period=period))
 
 now = data.figures(("funding_by_source", *TILES), period, sel.as_of, sel.role, sel.snapshot.id)
-before = data.figures(TILES, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
 
 # --- income by source: the council member's question --------------------------------------
 rows = now[now["id"] == "funding_by_source"].set_index("category")
@@ -73,18 +72,8 @@ st.caption(
 
 # --- totals and cost per duo --------------------------------------------------------------
 st.subheader(t("money_cost_heading", lang))
-history = data.trend(TILES, data.quarters(sel.period), sel.as_of, sel.role, sel.snapshot.id)
 # two tiles a row, so that amounts in euro are not cut off on narrow screens
-for pair in (TILES[:2], TILES[2:]):
-    for column, indicator_id in zip(st.columns(2), pair, strict=True):
-        with column:
-            series = history[history["id"] == indicator_id]["value"]
-            widgets.kpi(
-                data.overall(now, indicator_id),
-                data.overall(before, indicator_id),
-                charts.sparkline(series),
-                sel,
-            )
+widgets.tiles(TILES, now, sel, columns=2)
 definitions = data.catalogue()
 st.caption(
     t(

@@ -27,22 +27,11 @@ st.write(t("organisations_intro", lang, period=period))
 
 # --- anchor places ------------------------------------------------------------------------
 now = data.figures(TILES, period, sel.as_of, sel.role, sel.snapshot.id)
-before = data.figures(TILES, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
 quarters = data.quarters(sel.period)
-history = data.trend(TILES, quarters, sel.as_of, sel.role, sel.snapshot.id)
-
-columns = st.columns(len(TILES))
-for column, indicator_id in zip(columns, TILES, strict=True):
-    with column:
-        series = history[history["id"] == indicator_id]["value"]
-        widgets.kpi(
-            data.overall(now, indicator_id),
-            data.overall(before, indicator_id),
-            charts.sparkline(series),
-            sel,
-        )
+widgets.tiles(TILES, now, sel)
 
 if quarters:
+    history = data.trend(TILES, quarters, sel.as_of, sel.role, sel.snapshot.id)  # cached
     anchors = history[history["id"] == "anchor_places"][["period", "value"]]
     new = history[history["id"] == "new_anchor_places"].set_index("period")["value"]
     anchors = anchors.rename(columns={"value": "anchor_places"}).assign(

@@ -27,7 +27,6 @@ period = sel.period.label
 st.write(t("outcomes_intro", lang, period=period))
 
 now = data.figures((*CHANGES, *TILES), period, sel.as_of, sel.role, sel.snapshot.id)
-before = data.figures(TILES, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
 
 # --- change from intake to end ------------------------------------------------------------
 changes = pd.DataFrame([data.overall(now, i) for i in CHANGES])[
@@ -79,17 +78,7 @@ st.dataframe(
 
 # --- the AMIF result indicator and the response -------------------------------------------
 st.subheader(t("outcomes_results_heading", lang))
-history = data.trend(TILES, data.quarters(sel.period), sel.as_of, sel.role, sel.snapshot.id)
-columns = st.columns(len(TILES))
-for column, indicator_id in zip(columns, TILES, strict=True):
-    with column:
-        series = history[history["id"] == indicator_id]["value"]
-        widgets.kpi(
-            data.overall(now, indicator_id),
-            data.overall(before, indicator_id),
-            charts.sparkline(series),
-            sel,
-        )
+widgets.tiles(TILES, now, sel)
 response = data.overall(now, "survey_response_rate")
 st.write(
     t(

@@ -22,26 +22,9 @@ lang = sel.lang
 st.write(t("overview_intro", lang, period=sel.period.label))
 
 now = data.figures(HEADLINE, sel.period.label, sel.as_of, sel.role, sel.snapshot.id)
-programme_start = periods.parse("programme").start
-# a period before the programme started has nothing to compare with
-before = (
-    data.figures(HEADLINE, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
-    if sel.previous.end >= programme_start
-    else None
-)
-quarters = [p.label for p in periods.presets(settings.programme()) if "-Q" in p.label]
-history = data.trend(HEADLINE, tuple(quarters), sel.as_of, sel.role, sel.snapshot.id)
-
-columns = st.columns(3)
-for i, indicator_id in enumerate(HEADLINE):
-    with columns[i % 3]:
-        series = history[history["id"] == indicator_id]["value"]
-        widgets.kpi(
-            data.overall(now, indicator_id),
-            data.overall(before, indicator_id) if before is not None else None,
-            charts.sparkline(series),
-            sel,
-        )
+# the headline trends run over the whole programme, whatever period is chosen
+programme = periods.parse("programme")
+widgets.tiles(HEADLINE, now, sel, columns=3, trend_periods=data.quarters(programme))
 st.caption(t("suppressed_note", lang, threshold=data.threshold()))
 
 target = settings.programme().get("targets", {}).get("duos_formed")
@@ -52,7 +35,7 @@ if target and target.get("deadline"):
     cumulative = data.cumulative(
         "duos_formed", min(sel.as_of, deadline), sel.as_of, sel.role, sel.snapshot.id
     )
-    start = programme_start
+    start = programme.start
     known = cumulative.dropna(subset=["value"])
     reached = float(known["value"].iloc[-1]) if len(known) else 0.0
     projected = row["projection"] if pd.notna(row["projection"]) else reached

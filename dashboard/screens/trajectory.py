@@ -30,17 +30,11 @@ sel = widgets.page_start("page_trajectory")
 lang = sel.lang
 period = sel.period.label
 args = (period, sel.as_of, sel.role, sel.snapshot.id)
-shown_period = t(
-    "trajectory_period",
-    lang,
-    label=period,
-    start=sel.period.start.isoformat(),
-    end=sel.period.end.isoformat(),
-)
+shown_period = sel.period_text
 st.write(t("trajectory_intro", lang, period=shown_period))
 
 now = data.figures(FIGURES, *args)
-before = data.figures(TILES, sel.previous.label, sel.as_of, sel.role, sel.snapshot.id)
+before = widgets.previous_figures(TILES, sel)
 
 
 def count(value: float, hidden: bool) -> str:
@@ -64,7 +58,7 @@ def unavailable(row: pd.Series, none_key: str) -> str | None:
 
 def tile(indicator_id: str) -> None:
     """Draw the KPI tile of one indicator against the previous period."""
-    widgets.kpi(data.overall(now, indicator_id), data.overall(before, indicator_id), [], sel)
+    widgets.kpi(indicator_id, now, before, sel)
 
 
 # --- the funnel: one registration cohort followed to the as-of date ---------------------------

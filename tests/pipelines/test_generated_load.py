@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from pipelines import warehouse
 from pipelines.generate import generate
 from pipelines.load import load
+from tests.conftest import stored_rows
 
-LINEAGE = {"_row_key", "_row_hash", "_batch_id", "_source", "_source_row"}
-
-
-def _content(wh):
-    con = warehouse.connect_read_only(wh)
-    try:
-        out = {}
-        for table in ("participants", "matches", "contacts", "referrals", "finance", "surveys"):
-            cols = [
-                r[0]
-                for r in con.execute(
-                    "select column_name from information_schema.columns where table_name = ?",
-                    [table],
-                ).fetchall()
-                if r[0] not in LINEAGE
-            ]
-            out[table] = sorted(
-                con.execute(f"select {', '.join(cols)} from {table}").fetchall(), key=repr
-            )
-        return out
-    finally:
-        con.close()
+TABLES = ("participants", "matches", "contacts", "referrals", "finance", "surveys")
 
 
 def test_dirty_export_quarantines_exactly_the_injected_bad_rows(tmp_path, wh):
@@ -54,4 +33,4 @@ def test_dirty_and_clean_exports_of_one_seed_load_the_same_rows(tmp_path, wh):
     generate(tmp_path / "dirty", scale="S", seed=7, dirty=True)
     load([tmp_path / "clean"], tmp_path / "wh_clean")
     load([tmp_path / "dirty"], wh)
-    assert _content(wh) == _content(tmp_path / "wh_clean")
+    assert stored_rows(wh, *TABLES) == stored_rows(tmp_path / "wh_clean", *TABLES)

@@ -13,11 +13,10 @@ import pytest
 from pipelines import marts, warehouse
 from pipelines.load import LoadError, load
 from pipelines.privacy import pseudonym
-from tests.conftest import HAND_BUILT, TEST_KEY, write_csv
+from tests.conftest import HAND_BUILT, TEST_KEY, stored_rows, write_csv
 
 KEY = TEST_KEY.encode()
 TODAY = dt.date(2024, 6, 30)
-LINEAGE = {"_row_key", "_row_hash", "_batch_id", "_source", "_source_row"}
 
 
 def _rows(wh, sql, params=None):
@@ -29,21 +28,8 @@ def _rows(wh, sql, params=None):
 
 
 def _table(wh, table):
-    """Return a table's contract columns as sorted tuples (lineage columns left out)."""
-    con = warehouse.connect_read_only(wh)
-    try:
-        cols = [
-            r[0]
-            for r in con.execute(
-                "select column_name from information_schema.columns where table_name = ? "
-                "order by ordinal_position",
-                [table],
-            ).fetchall()
-            if r[0] not in LINEAGE
-        ]
-        return sorted(con.execute(f"select {', '.join(cols)} from {table}").fetchall(), key=repr)
-    finally:
-        con.close()
+    """Return a table's rows (contract columns only), sorted."""
+    return stored_rows(wh, table)[table]
 
 
 def test_hand_built_export_loads_completely_with_balanced_accounting(hand_built, wh):
@@ -266,7 +252,7 @@ def test_strict_and_unreadable_files_give_exit_codes_and_one_sentence(hand_built
 
 def test_an_exception_mid_load_leaves_the_previous_snapshot_current(hand_built, wh, monkeypatch):
     first = load([hand_built], wh, today=TODAY)
-    before = first and _table(wh, "participants")
+    before = _table(wh, "participants")
     rows = copy.deepcopy(HAND_BUILT["participants"])
     rows.append(["D4", "2021-08-01", "", "2000", "F", "UA", "21001", "A0", "true", ""])
     write_csv(hand_built / "participants.csv", rows)

@@ -8,13 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines import warehouse
 from pipelines.contract import TABLES_BY_NAME
 from pipelines.load import load
-from tests.conftest import HAND_BUILT, write_csv
+from tests.conftest import HAND_BUILT, stored_rows, write_csv
 
 TODAY = dt.date(2024, 6, 30)
-LINEAGE = {"_row_key", "_row_hash", "_batch_id", "_source", "_source_row"}
 
 # How staff spell the hand-built values (worked out by hand from data/README.md).
 DUTCH_VALUES = {
@@ -109,26 +107,7 @@ def _write_workbook(path: Path) -> Path:
 
 
 def _content(wh: Path) -> dict[str, list[tuple]]:
-    con = warehouse.connect_read_only(wh)
-    try:
-        out = {}
-        for table in HAND_BUILT:
-            cols = [
-                r[0]
-                for r in con.execute(
-                    "select column_name from information_schema.columns where table_name = ? "
-                    "order by ordinal_position",
-                    [table],
-                ).fetchall()
-                if r[0] not in LINEAGE
-            ]
-            out[table] = sorted(
-                con.execute(f"select {', '.join(cols)} from {table}").fetchall(), key=repr
-            )
-        out["match_facts"] = sorted(con.execute("select * from match_facts").fetchall(), key=repr)
-        return out
-    finally:
-        con.close()
+    return stored_rows(wh, *HAND_BUILT, "match_facts")
 
 
 @pytest.fixture
