@@ -8,17 +8,39 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
+from typer.exceptions import Abort, Exit, TyperException
 
 from indicators.cli import app as indicators_app
-from pipelines import settings
-from pipelines.cli import WarehouseOption
+from pipelines import api
+from pipelines.cli import WarehouseOption, err
 from pipelines.cli import app as pipelines_app
+
+
+class GuardedGroup(TyperGroup):
+    """The root command: a user error ends in its one sentence, a bug in an apology."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        """Run the command; turn errors into one sentence on stderr and an exit code."""
+        try:
+            return super().invoke(ctx)
+        except (Exit, Abort, TyperException):
+            raise
+        except api.UserError as exc:
+            err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            api.configure_logging()
+            err.print(api.apology(api.report_bug(exc)), highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
     name="connect-impact",
     help="Impact measurement for buddy programmes (CoNnect Brussel).",
     no_args_is_help=True,
     add_completion=False,
+    cls=GuardedGroup,
 )
 # each layer owns its commands; the root only mounts them
 for sub in (pipelines_app, indicators_app):
@@ -35,7 +57,7 @@ def serve(
 ) -> None:
     """Start the dashboard on the current snapshot of the warehouse."""
     env = dict(os.environ)
-    env[settings.WAREHOUSE_ENV] = str(settings.warehouse_dir(warehouse_dir))
+    env[api.WAREHOUSE_ENV] = str(api.warehouse_dir(warehouse_dir))
     cmd = [
         sys.executable,
         "-m",

@@ -1,47 +1,29 @@
-"""docs/cli.md, generated from the real command line so the reference cannot drift."""
+"""docs/cli.md, generated from the real command line by Typer's own documentation writer."""
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
 import typer
+from typer.cli import get_docs_for_click
 
 from dashboard.cli import app
-from pipelines.docs import write_if_changed
-from pipelines.settings import PROJECT_ROOT
+from pipelines.api import PROJECT_ROOT, write_if_changed
 
 CLI_DOC = PROJECT_ROOT / "docs" / "cli.md"
-
-
-def _param_line(param: Any) -> str:
-    if param.param_type_name == "argument":
-        return f"- `{param.name.upper()}...`{' (required)' if param.required else ''}"
-    names = ", ".join(f"`{n}`" for n in param.opts)
-    text = f"- {names}: {param.help or ''}"
-    default = param.default
-    if isinstance(default, Enum):
-        text += " One of: " + ", ".join(f"`{c.value}`" for c in type(default)) + "."
-        default = default.value
-    if default not in (None, False) and not param.is_flag:
-        text += f" Default: `{default}`."
-    return text.rstrip()
+TITLE = "Command line reference"
+NOTE = (
+    "Generated from the code by `make docs` (Typer's `utils docs`); a test fails when it is stale."
+)
 
 
 def render() -> str:
     """Return the Markdown reference of every command and option."""
-    group = typer.main.get_command(app)
-    lines = [
-        "# Command line reference",
-        "",
-        "Generated from the code by `make docs`; a test fails when it is out of date.",
-        "",
-    ]
-    for name, cmd in group.commands.items():
-        lines += [f"## `connect-impact {name}`", "", (cmd.help or "").strip(), ""]
-        lines += [_param_line(p) for p in cmd.params if p.name != "help"] + [""]
-    return "\n".join(lines).rstrip() + "\n"
+    command = typer.main.get_command(app)
+    with typer.Context(command) as ctx:
+        text = get_docs_for_click(obj=command, ctx=ctx, name="connect-impact", title=TITLE)
+    head, _, rest = text.strip().partition("\n")
+    return f"{head}\n\n{NOTE}\n{rest}\n"
 
 
 def write(path: Path = CLI_DOC) -> bool:

@@ -11,7 +11,6 @@ import streamlit as st
 from dashboard import data
 from dashboard.i18n import LANGUAGES, t
 from indicators import periods
-from pipelines import settings
 
 CUSTOM = "custom"
 ROLE_ENV = "CONNECT_ROLE"  # until login and roles land, the role comes from the environment
@@ -85,7 +84,7 @@ def role() -> str:
 
 def sidebar(snap: data.SnapshotInfo, page: str) -> Selection:
     """Draw the global controls for a page and return the selection (also put in the URL)."""
-    programme = settings.programme()
+    programme = data.programme()
     presets = {p.label: p for p in periods.presets(programme)}
     loaded = snap.loaded_on
     _restore(page)
@@ -113,7 +112,7 @@ def sidebar(snap: data.SnapshotInfo, page: str) -> Selection:
         key="lang",
         horizontal=True,
     )
-    side.selectbox(t("programme", lang), [programme["programme"]["name"]], key="programme")
+    side.selectbox(t("programme", lang), [programme.programme.name], key="programme")
     choices = [*presets, CUSTOM]
     choice = side.selectbox(
         t("period", lang),
@@ -137,4 +136,4 @@ def sidebar(snap: data.SnapshotInfo, page: str) -> Selection:
     side.caption(t("role", lang, role=current_role))
     _keep(page)
     st.query_params.update({"lang": lang, "period": period.label, "as_of": as_of.isoformat()})
-    return Selection(lang, programme["programme"]["id"], period, as_of, current_role, snap)
+    return Selection(lang, programme.programme.id, period, as_of, current_role, snap)

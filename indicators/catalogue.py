@@ -11,6 +11,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipelines.errors import UserError
+
 HERE = Path(__file__).resolve().parent
 CATALOGUE_FILE = HERE / "catalogue.yaml"
 SQL_DIR = HERE / "sql"
@@ -31,7 +33,7 @@ Kind = Literal["count", "sum", "ratio", "median", "mean_ci", "km_median", "distr
 Unit = Literal["count", "percent", "hours", "days", "eur", "score"]
 
 
-class UnknownIndicator(ValueError):
+class UnknownIndicator(UserError):
     """An indicator id that the catalogue does not hold; the message lists the valid ones."""
 
 

@@ -17,6 +17,7 @@ from rich.table import Table as RichTable
 
 from indicators import formatting
 from pipelines.cli import WarehouseOption, fail
+from pipelines.errors import UserError
 
 app = typer.Typer(no_args_is_help=True)
 out = Console(width=160 if not sys.stdout.isatty() else None)
@@ -39,7 +40,7 @@ def parse_filters(items: list[str] | None) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for item in items or []:
         if "=" not in item:
-            raise ValueError(f"The filter '{item}' is not of the form DIMENSION=VALUE[,VALUE...].")
+            raise UserError(f"The filter '{item}' is not of the form DIMENSION=VALUE[,VALUE...].")
         dim, values = item.split("=", 1)
         filters.setdefault(dim.strip(), []).extend(v.strip() for v in values.split(",") if v)
     return filters
@@ -113,18 +114,15 @@ def indicators_command(
     """Compute indicators for a period, with targets, disclosure control and lineage."""
     from indicators import engine  # imported here: other commands need not load the engine
 
-    try:
-        frame = engine.compute(
-            ids=ids,
-            period=period,
-            breakdown=by,
-            filters=parse_filters(filters),
-            as_of=as_of,
-            role=role,
-            warehouse_dir=warehouse_dir,
-        )
-    except (engine.IndicatorError, ValueError) as exc:
-        raise fail(str(exc)) from None
+    frame = engine.compute(
+        ids=ids,
+        period=period,
+        breakdown=by,
+        filters=parse_filters(filters),
+        as_of=as_of,
+        role=role,
+        warehouse_dir=warehouse_dir,
+    )
     if fmt is OutputFormat.xlsx:
         if output is None:
             raise fail("--format xlsx needs --output FILE.")

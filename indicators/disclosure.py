@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipelines import settings
+
 ANALYST_ROLE = "analyst"
 KINDS = frozenset({"count", "sum", "ratio", "median", "mean_ci", "km_median", "distribution"})
 # Kinds whose counts add up from breakdown rows to the overall row. mean_ci is included because
@@ -36,6 +38,11 @@ _RANK_TOLERANCE = 1e-9
 
 class DisclosureError(ValueError):
     """The result frame cannot be protected as given; the message names what is wrong."""
+
+
+def threshold() -> int:
+    """Return the programme's disclosure threshold (data/programme.yaml: disclosure.min_count)."""
+    return settings.programme().disclosure.min_count
 
 
 def SUPPRESSED_LABEL(threshold: int) -> str:

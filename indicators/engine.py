@@ -26,6 +26,7 @@ from indicators import catalogue as catalogue_module
 from indicators import disclosure, periods
 from indicators.catalogue import DIMENSIONS, Indicator
 from pipelines import settings, warehouse
+from pipelines.errors import UserError
 
 VIEWS_SQL = catalogue_module.SQL_DIR / "_views.sql"
 ROLES = ("viewer", "council", "policymaker", "analyst")
@@ -65,7 +66,7 @@ COLUMNS = [
 ]
 
 
-class IndicatorError(ValueError):
+class IndicatorError(UserError):
     """A request the engine cannot answer; the message says what was expected."""
 
 
@@ -291,11 +292,11 @@ def _level_status(value: float, target: float, direction: str) -> str | None:
 
 
 def _cumulative_status(
-    ind: Indicator, req: Request, target: dict[str, Any], programme: dict[str, Any]
+    ind: Indicator, req: Request, target: settings.Target, programme: settings.Programme
 ) -> tuple[float, str | None]:
     """Return the linear projection to the deadline and the status it gives."""
-    start = periods.parse_date(programme["programme"]["start_on"])
-    deadline = periods.parse_date(target["deadline"])
+    start = programme.programme.start_on
+    deadline = target.deadline
     upto = min(req.as_of, deadline)
     if upto < start:
         return math.nan, None
@@ -306,7 +307,7 @@ def _cumulative_status(
     else:
         elapsed = (upto - start).days + 1
         projection = value * ((deadline - start).days + 1) / elapsed
-    return projection, _level_status(projection, float(target["value"]), ind.direction)
+    return projection, _level_status(projection, target.value, ind.direction)
 
 
 # --- compute -----------------------------------------------------------------------------
@@ -325,10 +326,7 @@ def _resolve(
     cat = catalogue_module.load()
     if isinstance(ids, str):
         ids = [i for i in ids.split(",") if i.strip()]
-    try:
-        inds = tuple(cat.get(i.strip()) for i in ids) if ids else tuple(cat.indicators)
-    except catalogue_module.UnknownIndicator as exc:
-        raise IndicatorError(str(exc)) from None
+    inds = tuple(cat.get(i.strip()) for i in ids) if ids else tuple(cat.indicators)
     if breakdown is not None and breakdown not in DIMENSIONS:
         raise IndicatorError(
             f"Unknown breakdown '{breakdown}' (expected one of: {', '.join(DIMENSIONS)})."
@@ -344,19 +342,13 @@ def _resolve(
             clean_filters.append((dim, tuple(sorted(str(v) for v in vals))))
     if role not in ROLES:
         raise IndicatorError(f"Unknown role '{role}' (expected one of: {', '.join(ROLES)}).")
-    try:
-        snap = warehouse.snapshot(wh, snapshot)
-    except warehouse.WarehouseError as exc:
-        raise IndicatorError(str(exc)) from None
-    try:
-        per = period if isinstance(period, periods.Period) else periods.parse(period)
-        when = (
-            periods.parse_date(as_of, "as-of date")
-            if as_of
-            else datetime.fromisoformat(snap.created_at).date()
-        )
-    except periods.PeriodError as exc:
-        raise IndicatorError(str(exc)) from None
+    snap = warehouse.snapshot(wh, snapshot)
+    per = period if isinstance(period, periods.Period) else periods.parse(period)
+    when = (
+        periods.parse_date(as_of, "as-of date")
+        if as_of
+        else datetime.fromisoformat(snap.created_at).date()
+    )
     return Request(inds, per, when, breakdown, tuple(sorted(clean_filters)), role, snap)
 
 
@@ -378,15 +370,13 @@ def compute(
     wh = settings.warehouse_dir(warehouse_dir)
     req = _resolve(ids, period, breakdown, filters, as_of, snapshot, role, wh)
     programme = settings.programme()
-    targets = programme.get("targets", {})
-    threshold = int(programme.get("disclosure", {}).get("min_count", 5))
     cat = catalogue_module.load()
     rows: list[dict[str, Any]] = []
     for ind in req.indicators:
-        rows += _indicator_rows(ind, req, targets.get(ind.id), programme)
+        rows += _indicator_rows(ind, req, programme.targets.get(ind.id), programme)
     frame = pd.DataFrame(rows)
     frame["personal"] = frame["id"].map({ind.id: ind.personal for ind in cat.indicators})
-    frame = disclosure.apply(frame, threshold=threshold, role=req.role)
+    frame = disclosure.apply(frame, threshold=programme.disclosure.min_count, role=req.role)
     # a hidden figure has no status: a colour would hint at the value
     frame.loc[frame["suppressed"], ["status", "projection"]] = [None, math.nan]
     frame["snapshot"] = req.snapshot.id
@@ -396,7 +386,10 @@ def compute(
 
 
 def _indicator_rows(
-    ind: Indicator, req: Request, target: dict[str, Any] | None, programme: dict[str, Any]
+    ind: Indicator,
+    req: Request,
+    target: settings.Target | None,
+    programme: settings.Programme,
 ) -> list[dict[str, Any]]:
     base = {
         "id": ind.id,
@@ -424,7 +417,7 @@ def _indicator_rows(
         empty = dict.fromkeys(("value", "numerator", "denominator", "n", "ci_low", "ci_high"))
         return [{**base, **empty, "breakdown": None, "breakdown_value": None, "note": note}]
     frame = units(ind, req.snapshot, req.period, req.as_of)
-    frame = frame.assign(programme=programme["programme"]["id"])
+    frame = frame.assign(programme=programme.programme.id)
     for dim, values in req.filters:
         frame = frame[frame[dim].astype(str).isin(values)]
     groups: list[tuple[str | None, str | None, pd.DataFrame]] = [(None, None, frame)]
@@ -443,12 +436,12 @@ def _indicator_rows(
 def _set_target(
     ind: Indicator,
     req: Request,
-    target: dict[str, Any],
-    programme: dict[str, Any],
+    target: settings.Target,
+    programme: settings.Programme,
     rows: list[dict[str, Any]],
 ) -> None:
-    goal = float(target["value"])
-    if target.get("deadline"):
+    goal = target.value
+    if target.deadline is not None:
         # a target with a deadline is about the whole programme: status on the overall row
         projection, status = (math.nan, None)
         if not req.filters:
@@ -457,7 +450,7 @@ def _set_target(
             if row["breakdown"] is None:
                 row.update(
                     target=goal,
-                    target_deadline=periods.parse_date(target["deadline"]),
+                    target_deadline=target.deadline,
                     projection=projection,
                     status=status,
                 )

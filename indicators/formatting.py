@@ -6,7 +6,7 @@ import math
 
 from babel.numbers import format_decimal, format_percent
 
-from indicators.disclosure import SUPPRESSED_LABEL
+from indicators import disclosure
 
 LOCALES = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
 PERCENT_PATTERNS = {"nl": "#,##0.0 %", "en": "#,##0.0%", "fr": "#,##0.0 %"}
@@ -34,11 +34,11 @@ def value(
     unit: str,
     lang: str = "nl",
     suppressed: bool = False,
-    threshold: int = 5,
+    threshold: int | None = None,
 ) -> str:
     """Return one indicator value as a person reads it, e.g. '42,7 %', '1.234 uur' or '<5'."""
     if suppressed:
-        return SUPPRESSED_LABEL(threshold)
+        return disclosure.SUPPRESSED_LABEL(threshold or disclosure.threshold())
     if figure is None or (isinstance(figure, float) and math.isnan(figure)):
         return NOT_AVAILABLE.get(lang, NOT_AVAILABLE["nl"])
     if unit == "percent":

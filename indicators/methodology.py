@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from indicators import catalogue
+from indicators import catalogue, disclosure
 from pipelines.docs import write_if_changed
-from pipelines.settings import PROJECT_ROOT, programme
+from pipelines.settings import PROJECT_ROOT, Target, programme
 
 METHODOLOGY_DOC = PROJECT_ROOT / "docs" / "methodology.md"
 
@@ -66,20 +65,20 @@ Catalogue version {version}.
 """
 
 
-def _target_text(target: dict[str, Any] | None, unit: str) -> str:
-    if not target:
+def _target_text(target: Target | None, unit: str) -> str:
+    if target is None:
         return "none set in data/programme.yaml"
-    value = target["value"]
-    shown = f"{value:.0%}" if unit == "percent" else f"{value:,}"
-    when = f" by {target['deadline']}" if target.get("deadline") else ""
-    return f"{shown}{when} ({target.get('source', 'programme.yaml')})"
+    value = target.value
+    shown = f"{value:.0%}" if unit == "percent" else f"{value:,g}"
+    when = f" by {target.deadline.isoformat()}" if target.deadline else ""
+    return f"{shown}{when} ({target.source})"
 
 
 def render() -> str:
     """Return the methodology document as Markdown."""
     cat = catalogue.load()
     prog = programme()
-    threshold = int(prog.get("disclosure", {}).get("min_count", 5))
+    threshold = disclosure.threshold()
     lines = [
         INTRO.format(
             version=cat.version, threshold=threshold, threshold_minus_one=threshold - 1
@@ -93,7 +92,7 @@ def render() -> str:
     lines += [f"- `{key}`: {text.en} ({text.nl})" for key, text in cat.questions.items()]
     lines += ["", "## Indicators", ""]
     for ind in cat.indicators:
-        target = prog.get("targets", {}).get(ind.id)
+        target = prog.targets.get(ind.id)
         lines += [
             f"### {ind.label.en} / {ind.label.nl} (`{ind.id}`, version {ind.version})",
             "",

@@ -6,7 +6,12 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
+
+from pipelines.errors import UserError
+
+if TYPE_CHECKING:
+    from pipelines.settings import Programme
 
 PERIOD_HELP = (
     "expected 'programme', a year (2022), a quarter (2022-Q1), a month (2022-03) "
@@ -14,7 +19,7 @@ PERIOD_HELP = (
 )
 
 
-class PeriodError(ValueError):
+class PeriodError(UserError):
     """A period or date that cannot be read; the message says what was expected."""
 
 
@@ -58,7 +63,7 @@ def parse_date(text: str | date, what: str = "date") -> date:
         raise PeriodError(f"'{text}' is not a valid {what} (expected YYYY-MM-DD).") from None
 
 
-def parse(text: str | None, programme: dict[str, Any] | None = None) -> Period:
+def parse(text: str | None, programme: Programme | None = None) -> Period:
     """Return the period a text names; None or 'programme' is the programme period."""
     raw = (text or "programme").strip()
     if raw.lower() in ("programme", "program", "programma"):
@@ -66,8 +71,8 @@ def parse(text: str | None, programme: dict[str, Any] | None = None) -> Period:
             from pipelines.settings import programme as load_programme
 
             programme = load_programme()
-        p = programme["programme"]
-        return Period("programme", parse_date(p["start_on"]), parse_date(p["end_on"]))
+        p = programme.programme
+        return Period("programme", p.start_on, p.end_on)
     if m := re.fullmatch(r"(\d{4})", raw):
         y = int(m[1])
         return Period(raw, date(y, 1, 1), date(y, 12, 31))
@@ -93,7 +98,7 @@ def parse(text: str | None, programme: dict[str, Any] | None = None) -> Period:
     raise PeriodError(f"'{raw}' is not a period ({PERIOD_HELP}).")
 
 
-def presets(programme: dict[str, Any]) -> list[Period]:
+def presets(programme: Programme) -> list[Period]:
     """Return the programme period, then each year and each quarter it spans."""
     whole = parse("programme", programme)
     out = [whole]

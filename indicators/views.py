@@ -3,27 +3,27 @@ computed from the same units and views as the catalogue, with the same disclosur
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from indicators import catalogue, engine, periods
+from indicators import catalogue, disclosure, engine, periods
 from pipelines import settings, warehouse
 
 VIEWS_DIR = catalogue.SQL_DIR / "views"
-
-
-def _threshold() -> int:
-    return int(settings.programme().get("disclosure", {}).get("min_count", 5))
+MUNICIPALITIES_FILE = "brussels_municipalities.csv"
+BOUNDARIES_FILE = "brussels_municipalities.geojson"
 
 
 def _hide_small(frame: pd.DataFrame, column: str, role: str) -> pd.DataFrame:
     """Return the frame with counts from 1 to threshold-1 hidden (not for analysts)."""
     out = frame.copy()
-    small = (out[column] > 0) & (out[column] < _threshold())
+    small = (out[column] > 0) & (out[column] < disclosure.threshold())
     out["suppressed"] = small if role != "analyst" else False
     if role != "analyst":
         out.loc[small, column] = math.nan
@@ -66,7 +66,7 @@ def survival(
         raise ValueError(f"{indicator_id} is not a time-to-event indicator.")
     curve = engine.km_curve(units["duration"].tolist(), units["event"].tolist())
     if role != "analyst":
-        curve = curve[curve["at_risk"] >= _threshold()]
+        curve = curve[curve["at_risk"] >= disclosure.threshold()]
     return curve.reset_index(drop=True)
 
 
@@ -233,7 +233,7 @@ def flow_outcomes(
     counts["share"] = counts["flowed"] / counts["duos"]
     if role == "analyst":
         return counts.assign(suppressed=False)
-    low = _threshold()
+    low = disclosure.threshold()
     did_not = counts["duos"] - counts["flowed"]
     few_duos = (counts["duos"] > 0) & (counts["duos"] < low)
     hidden = few_duos
@@ -257,3 +257,169 @@ def flow_cohorts_open(
     """
     frame = _view("flow_cohorts_open", period, as_of, warehouse_dir, snapshot_id)
     return frame.sort_values("match_cohort").reset_index(drop=True)
+
+
+# --- figures shaped for tables and maps ----------------------------------------------------
+
+
+def overall(frame: pd.DataFrame, indicator_id: str) -> pd.Series:
+    """Return the overall row (no breakdown, first category) of one indicator in a figures frame."""
+    rows = frame[(frame["id"] == indicator_id) & frame["breakdown"].isna()]
+    if rows.empty:
+        raise KeyError(f"{indicator_id} is not in this figures frame")
+    return rows.iloc[0]
+
+
+@cache
+def municipalities() -> pd.DataFrame:
+    """Return the 19 municipalities (nis_code, name_nl, name_fr, postcodes, population_2020)."""
+    return pd.read_csv(settings.REFERENCE_DIR / MUNICIPALITIES_FILE, dtype=str)
+
+
+@cache
+def boundaries() -> dict:
+    """Return the municipal boundaries (GeoJSON, CC0; see data/reference/SOURCES.md)."""
+    path = settings.REFERENCE_DIR / BOUNDARIES_FILE
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def municipality_names(lang: str) -> pd.Series:
+    """Return the name people read for each NIS code: Dutch in nl, both languages otherwise."""
+    places = municipalities()
+    same = places["name_nl"] == places["name_fr"]
+    bilingual = places["name_nl"] + " / " + places["name_fr"]
+    names = places["name_nl"] if lang == "nl" else places["name_nl"].where(same, bilingual)
+    return pd.Series(names.to_numpy(), index=places["nis_code"].to_numpy(), name="name")
+
+
+def quarters(period: periods.Period) -> tuple[str, ...]:
+    """Return the labels of the programme's quarters that overlap the period, in order."""
+    return tuple(
+        p.label
+        for p in periods.presets(settings.programme())
+        if "-Q" in p.label and p.end >= period.start and p.start <= period.end
+    )
+
+
+def granted_funding() -> pd.DataFrame:
+    """Return the grants as decided in programme.yaml (source, amount_eur, note)."""
+    granted = [g.model_dump() for g in settings.programme().funding.granted]
+    return pd.DataFrame(granted, columns=["source", "amount_eur", "note"])
+
+
+def organisation_figures(
+    period: periods.Period,
+    as_of: date,
+    role: str = "viewer",
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return per organisation its hours of contact and flow-through starts, busiest first.
+
+    Columns: organisation_id, name, anchor_since (empty when not yet an anchor place on the
+    as-of date), hours_total, hours_suppressed, flow_starts, flow_suppressed. An organisation
+    without rows in the engine's breakdown had no contacts or starts (0); a hidden figure is NaN.
+    """
+    frame = engine.compute(
+        ["hours_total", "flow_at_anchor_share"],
+        period,
+        breakdown="organisation",
+        as_of=as_of,
+        role=role,
+        warehouse_dir=warehouse_dir,
+        snapshot=snapshot_id,
+    )
+    rows = frame[frame["breakdown"].notna()].set_index("breakdown_value")
+    hours = rows[rows["id"] == "hours_total"]
+    starts = rows[rows["id"] == "flow_at_anchor_share"]
+    sql = "select organisation_id, name, anchor_since from organisations order by organisation_id"
+    out = engine.run_sql(sql, _snapshot(warehouse_dir, snapshot_id), period, as_of)
+    anchor_since = pd.to_datetime(out["anchor_since"])
+    out["anchor_since"] = anchor_since.where(anchor_since <= pd.Timestamp(as_of)).dt.date
+    ids = out["organisation_id"]
+    out["hours_suppressed"] = ids.map(hours["suppressed"]).eq(True)
+    out["hours_total"] = ids.map(hours["value"]).where(ids.isin(hours.index), 0.0)
+    out["flow_suppressed"] = ids.map(starts["suppressed"]).eq(True)
+    out["flow_starts"] = ids.map(starts["denominator"]).where(ids.isin(starts.index), 0.0)
+    return out.sort_values(
+        ["hours_total", "organisation_id"], ascending=[False, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+def municipality_figures(
+    indicator_id: str,
+    period: periods.Period,
+    as_of: date,
+    role: str = "viewer",
+    lang: str = "nl",
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return a count indicator for each of the 19 municipalities (hidden figures are NaN).
+
+    Columns nis_code, name, value, suppressed; a municipality without rows counted nobody (0).
+    """
+    frame = engine.compute(
+        [indicator_id],
+        period,
+        breakdown="municipality",
+        as_of=as_of,
+        role=role,
+        warehouse_dir=warehouse_dir,
+        snapshot=snapshot_id,
+    )
+    rows = frame[frame["breakdown"] == "municipality"].set_index("breakdown_value")
+    names = municipality_names(lang)
+    nis = pd.Series(names.index, name="nis_code")
+    suppressed = nis.map(rows["suppressed"]).eq(True)
+    value = nis.map(rows["value"]).where(nis.isin(rows.index), 0.0)
+    return pd.DataFrame(
+        {
+            "nis_code": nis,
+            "name": names.to_numpy(),
+            "value": value.astype(float),
+            "suppressed": suppressed,
+        }
+    )
+
+
+FLOW_RATES = ("flow_leisure_6m", "flow_volunteering_6m", "flow_any_6m")
+
+
+def flow_by_cohort(
+    period: periods.Period,
+    as_of: date,
+    role: str = "viewer",
+    warehouse_dir: Path | str | None = None,
+    snapshot_id: str | None = None,
+) -> pd.DataFrame:
+    """Return the 6-month flow-through rates per match cohort, open cohorts marked.
+
+    One row per cohort and rate (columns cohort, id, value, numerator, denominator,
+    suppressed, is_open). A cohort whose window is still open has no final rate: its figures
+    are left empty rather than shown as a provisional or zero rate.
+    """
+    frame = engine.compute(
+        list(FLOW_RATES),
+        period,
+        breakdown="match_cohort",
+        as_of=as_of,
+        role=role,
+        warehouse_dir=warehouse_dir,
+        snapshot=snapshot_id,
+    )
+    rows = frame[frame["breakdown"] == "match_cohort"]
+    cohorts_open = flow_cohorts_open(period, as_of, warehouse_dir, snapshot_id)
+    is_open = cohorts_open.set_index("match_cohort")["is_open"]
+    cohorts = sorted((set(rows["breakdown_value"]) | set(is_open.index)) - {"not matched"})
+    grid = pd.MultiIndex.from_product([cohorts, FLOW_RATES], names=["cohort", "id"])
+    out = (
+        rows.rename(columns={"breakdown_value": "cohort"})
+        .set_index(["cohort", "id"])[["value", "numerator", "denominator", "suppressed"]]
+        .reindex(grid)
+        .reset_index()
+    )
+    out["is_open"] = out["cohort"].map(is_open).eq(True)
+    out["suppressed"] = out["suppressed"].eq(True) & ~out["is_open"]
+    out.loc[out["is_open"], ["value", "numerator", "denominator"]] = float("nan")
+    return out

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from pipelines import settings, warehouse
+from pipelines.errors import UserError
 
 app = typer.Typer(no_args_is_help=True)
 # a pipe or CI log is not a terminal: give tables room instead of 80 columns
@@ -49,7 +50,7 @@ class ListFormat(StrEnum):
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one sentence to stderr and return the Exit to raise."""
-    err.print(f"[red]Error:[/red] {message}", highlight=False)
+    err.print(f"[red]Error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -72,18 +73,15 @@ def generate(
     """Write a synthetic programme data set (every contract table) for demos and tests."""
     from pipelines.generate import generate as run_generate
 
-    try:
-        with err.status(f"Generating synthetic data at scale {scale.value}") as status:
-            report = run_generate(
-                out_dir,
-                scale=scale.value,
-                seed=seed,
-                fmt=fmt.value,
-                dirty=dirty,
-                progress=lambda table, n: status.update(f"{table}: {n:,} rows"),
-            )
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    with err.status(f"Generating synthetic data at scale {scale.value}") as status:
+        report = run_generate(
+            out_dir,
+            scale=scale.value,
+            seed=seed,
+            fmt=fmt.value,
+            dirty=dirty,
+            progress=lambda table, n: status.update(f"{table}: {n:,} rows"),
+        )
     summary = RichTable(
         title=f"Synthetic data written to {out_dir} (scale {scale.value}, seed {seed})"
     )
@@ -104,9 +102,7 @@ def load(
     ] = False,
 ) -> None:
     """Load exports into a new warehouse snapshot; rows that fail a check are quarantined."""
-    from pipelines.load import LoadError
     from pipelines.load import load as run_load
-    from pipelines.privacy import PseudonymKeyError
 
     wh = settings.warehouse_dir(warehouse_dir)
     columns = (
@@ -123,7 +119,7 @@ def load(
                 bar.update(task, description=message, completed=done, total=total)
 
             result = run_load(paths, wh, progress=show)
-    except (LoadError, PseudonymKeyError, warehouse.WarehouseError) as exc:
+    except UserError as exc:
         raise fail(f"{exc} Nothing was published.") from None
     for warning in result.warnings:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
@@ -191,10 +187,7 @@ def status(
 ) -> None:
     """List the snapshots, load batches and quarantine counts of the warehouse."""
     wh = settings.warehouse_dir(warehouse_dir)
-    try:
-        data = _status_data(wh)
-    except warehouse.WarehouseError as exc:
-        raise fail(str(exc)) from None
+    data = _status_data(wh)
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
@@ -246,10 +239,7 @@ def quarantine(
     if table is not None and table not in TABLES_BY_NAME:
         raise fail(f"Unknown table '{table}' (expected one of: {', '.join(TABLES_BY_NAME)}).")
     wh = settings.warehouse_dir(warehouse_dir)
-    try:
-        con = warehouse.connect_read_only(wh)
-    except warehouse.WarehouseError as exc:
-        raise fail(str(exc)) from None
+    con = warehouse.connect_read_only(wh)
     try:
         frame = report.quarantine_rows(con, table, batch)
     finally:

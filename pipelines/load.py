@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipelines import expectations, marts, privacy, readers, settings, values, warehouse
 from pipelines.contract import LOAD_ORDER, TABLES, TABLES_BY_NAME, Column, Table
+from pipelines.errors import UserError
 
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -51,7 +52,7 @@ LINEAGE_COLUMNS = (
 )
 
 
-class LoadError(Exception):
+class LoadError(UserError):
     """A file cannot be loaded at all; the message names it and what was expected."""
 
 
@@ -423,7 +424,7 @@ def loaded_hashes(wh: Path) -> dict[str, str]:
 
 
 def _write_programme_settings(con: duckdb.DuckDBPyConnection) -> None:
-    norms = settings.programme()["norms"]
+    norms = settings.programme().norms.model_dump()
     con.execute("delete from programme_settings")
     con.executemany(
         "insert into programme_settings values (?, ?)",
@@ -522,8 +523,7 @@ def load(
         except BaseException:
             writer.abandon()
             raise
-        keep = int(settings.programme().get("warehouse", {}).get("keep_snapshots", 10))
-        warehouse.prune(wh, keep)
+        warehouse.prune(wh, settings.programme().warehouse.keep_snapshots)
     return result
 
 

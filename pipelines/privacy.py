@@ -12,13 +12,14 @@ import pandas as pd
 
 from pipelines import settings
 from pipelines.contract import Table
+from pipelines.errors import UserError
 
 KEY_FILE_NAME = "pseudonym.key"
 PREFIX = {"participant": "P", "buddy": "B"}
 _DIGEST_CHARS = 20  # 80 bits: collisions are negligible even at 10 million people
 
 
-class PseudonymKeyError(Exception):
+class PseudonymKeyError(UserError):
     """The pseudonymisation key is missing or unusable; the message says what to do."""
 
 

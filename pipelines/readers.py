@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipelines import contract
 from pipelines.contract import Table
+from pipelines.errors import UserError
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -34,7 +35,7 @@ _SEPARATORS = (";", ",", "\t")  # on a tie the Belgian ";" wins
 _LEADING_BLANK_LINES = re.compile(r'(?:[ \t,;"]*(?:\r\n|\r|\n))*')
 
 
-class ReadError(Exception):
+class ReadError(UserError):
     """A file cannot be read; the message is one sentence naming the file and what was expected."""
 
 

@@ -72,11 +72,3 @@ def expectation_results(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "where batch_id = (select max(batch_id) from load_expectations) "
         "group by all order by table_name, expectation, column_name"
     ).fetchdf()
-
-
-def organisations(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return the organisations of the network (id, name, municipality, anchor place since)."""
-    return con.execute(
-        "select organisation_id, name, municipality, anchor_since from organisations "
-        "order by organisation_id"
-    ).fetchdf()

@@ -1,23 +1,40 @@
-"""Paths and settings, anchored at the project root; nothing is read at import time."""
+"""Paths and settings, anchored at the project root; nothing is read at import time.
+
+Every YAML file of settings (data/programme.yaml, and the plan and question files) is read by
+`read_yaml` and validated by a pydantic model, so a typo is one clear sentence, not a KeyError
+three layers down.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipelines.errors import UserError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 REFERENCE_DIR = DATA_DIR / "reference"
 PROGRAMME_FILE = DATA_DIR / "programme.yaml"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse"
-
+DEFAULT_LOG_DIR = DATA_DIR / "logs"
 
 WAREHOUSE_ENV = "CONNECT_WAREHOUSE"
 PSEUDONYM_KEY_ENV = "CONNECT_PSEUDONYM_KEY"
+PROGRAMME_ENV = "CONNECT_PROGRAMME"
+LOG_DIR_ENV = "CONNECT_LOG_DIR"
+LOG_FILE_NAME = "connect-impact.log"
+
+
+class SettingsError(UserError):
+    """A settings file is missing or does not say what its model expects."""
 
 
 def warehouse_dir(explicit: str | Path | None = None) -> Path:
@@ -30,12 +47,141 @@ def warehouse_dir(explicit: str | Path | None = None) -> Path:
     return DEFAULT_WAREHOUSE
 
 
+def programme_file() -> Path:
+    """Return the programme settings file: $CONNECT_PROGRAMME, else data/programme.yaml."""
+    env = os.environ.get(PROGRAMME_ENV)
+    return Path(env).expanduser().resolve() if env else PROGRAMME_FILE
+
+
+def log_file() -> Path:
+    """Return the log file of the command line and the dashboard ($CONNECT_LOG_DIR or data/logs)."""
+    folder = Path(os.environ.get(LOG_DIR_ENV) or DEFAULT_LOG_DIR).expanduser()
+    return folder / LOG_FILE_NAME
+
+
+def configure_logging() -> None:
+    """Send the errors of connect-impact to its log file (once per process)."""
+    logger = logging.getLogger("connect_impact")
+    path = log_file()
+    if any(getattr(h, "baseFilename", None) == str(path.resolve()) for h in logger.handlers):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+# --- the programme's settings --------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProgrammeInfo(_Strict):
+    """Who runs the programme and when."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    run_by: str
+    start_on: date
+    end_on: date
+    trajectory_months: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ProgrammeInfo:
+        if self.end_on < self.start_on:
+            raise ValueError("end_on lies before start_on")
+        return self
+
+
+class Norms(_Strict):
+    """The norms the indicators measure against; copied into each snapshot at load."""
+
+    participation_hours: float = Field(gt=0)
+    contacts_per_month: float = Field(gt=0)
+    match_within_days: int = Field(gt=0)
+    early_closure_months: int = Field(gt=0)
+    flow_window_months: int = Field(gt=0)
+
+
+class Target(_Strict):
+    """A target for one indicator: a level, or a cumulative value to reach by a deadline."""
+
+    value: float
+    deadline: date | None = None
+    source: str
+
+
+class Grant(_Strict):
+    """Money granted to the programme, as decided (not as booked)."""
+
+    source: str
+    amount_eur: float = Field(ge=0)
+    note: str = ""
+
+
+class Funding(_Strict):
+    """The grants of the programme."""
+
+    granted: list[Grant] = []
+
+
+class Disclosure(_Strict):
+    """Disclosure control: counts of people below min_count are hidden from viewers."""
+
+    min_count: int = Field(default=5, ge=2)
+
+
+class WarehouseSettings(_Strict):
+    """How the warehouse is kept."""
+
+    keep_snapshots: int = Field(default=10, ge=1)
+
+
+class Programme(_Strict):
+    """data/programme.yaml: the programme, its norms, targets, funding and disclosure rule."""
+
+    programme: ProgrammeInfo
+    norms: Norms
+    targets: dict[str, Target] = {}
+    funding: Funding = Funding()
+    disclosure: Disclosure = Disclosure()
+    warehouse: WarehouseSettings = WarehouseSettings()
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _show_location(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def read_yaml(path: Path, model: type[Model]) -> Model:
+    """Return a YAML settings file validated by its model; raise SettingsError in one sentence."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: does not exist (expected a YAML settings file).") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SettingsError(f"{path}: cannot be read as YAML ({detail}).") from None
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        raise SettingsError(
+            f"{path}: {_show_location(first['loc'])}: {first['msg']}{more}."
+        ) from None
+
+
 @cache
-def _load_programme(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def _programme(path: Path) -> Programme:
+    return read_yaml(path, Programme)
 
 
-def programme(path: str | Path | None = None) -> dict[str, Any]:
-    """Return the programme settings and targets from data/programme.yaml."""
-    return _load_programme(str(path or PROGRAMME_FILE))
+def programme(path: str | Path | None = None) -> Programme:
+    """Return the validated programme settings (data/programme.yaml unless told otherwise)."""
+    return _programme(Path(path) if path else programme_file())

@@ -28,12 +28,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.errors import UserError
+
 CURRENT_FILE = "CURRENT"
 SNAPSHOT_DIR = "snapshots"
 LOCK_FILE = ".write.lock"
 
 
-class WarehouseError(Exception):
+class WarehouseError(UserError):
     """The warehouse cannot be used as asked; the message says why in one sentence."""
 
 

@@ -21,7 +21,7 @@ st.write(t("flow_intro", lang, period=shown_period))
 now = data.figures(TILES, *args)
 before = widgets.previous_figures(TILES, sel)
 threshold = data.threshold()
-early_months = int(data.norms()["early_closure_months"])
+early_months = data.programme().norms.early_closure_months
 
 
 def share(row: pd.Series) -> str:

@@ -10,7 +10,7 @@ from indicators import formatting
 sel = widgets.page_start("page_methodology")
 lang = sel.lang
 cat = data.catalogue()
-targets = data.targets()
+targets = data.programme().targets
 threshold = data.threshold()
 
 
@@ -22,12 +22,12 @@ def family_name(family: str) -> str:
 def target_text(indicator_id: str, unit: str, with_source: bool = True) -> str:
     """Return an indicator's target for people: value, deadline and (optionally) source."""
     target = targets.get(indicator_id)
-    if not target:
+    if target is None:
         return t("methodology_no_target", lang)
-    shown = formatting.value(float(target["value"]), unit, lang)
-    if target.get("deadline"):
-        shown = t("methodology_target_by", lang, value=shown, deadline=target["deadline"])
-    return f"{shown} ({target['source']})" if with_source and target.get("source") else shown
+    shown = formatting.value(target.value, unit, lang)
+    if target.deadline is not None:
+        shown = t("methodology_target_by", lang, value=shown, deadline=target.deadline.isoformat())
+    return f"{shown} ({target.source})" if with_source else shown
 
 
 st.write(t("methodology_intro", lang, version=cat.version))

@@ -6,7 +6,6 @@ import streamlit as st
 from dashboard import charts, data, widgets
 from dashboard.i18n import t
 from indicators import formatting, periods
-from pipelines import settings
 
 HEADLINE = (
     "duos_formed",
@@ -27,9 +26,9 @@ programme = periods.parse("programme")
 widgets.tiles(HEADLINE, now, sel, columns=3, trend_periods=data.quarters(programme))
 st.caption(t("suppressed_note", lang, threshold=data.threshold()))
 
-target = settings.programme().get("targets", {}).get("duos_formed")
-if target and target.get("deadline"):
-    deadline = periods.parse_date(target["deadline"])
+target = data.programme().targets.get("duos_formed")
+if target is not None and target.deadline is not None:
+    deadline = target.deadline
     duos = data.figures(("duos_formed",), sel.period.label, sel.as_of, sel.role, sel.snapshot.id)
     row = data.overall(duos, "duos_formed")
     cumulative = data.cumulative(
@@ -46,7 +45,7 @@ if target and target.get("deadline"):
         key,
         lang,
         value=formatting.number(reached, lang, 0),
-        target=formatting.number(target["value"], lang, 0),
+        target=formatting.number(target.value, lang, 0),
         projected=formatting.number(projected, lang, 0),
         deadline=deadline.isoformat(),
     )
@@ -58,6 +57,6 @@ if target and target.get("deadline"):
         "y": t("axis_duos", lang),
     }
     fig = charts.projection(
-        cumulative, start, float(target["value"]), deadline, float(projected), title, labels, lang
+        cumulative, start, target.value, deadline, float(projected), title, labels, lang
     )
     widgets.chart(fig, cumulative, "duos_projection", lang)

@@ -135,7 +135,7 @@ st.caption(
 # --- meetings per month against the norm ----------------------------------------------------
 st.subheader(t("trajectory_meetings_heading", lang))
 months = data.contacts_per_month(*args)
-norm = int(data.norms()["contacts_per_month"])
+norm = int(data.programme().norms.contacts_per_month)
 norm_row = data.overall(now, "meeting_norm_share")
 why = unavailable(norm_row, "trajectory_meetings_none")
 if why is None:
@@ -194,7 +194,7 @@ if why is None:
         lang,
         completed=widgets.show(completion, lang),
         early=widgets.show(data.overall(now, "early_closure_rate"), lang),
-        months=int(data.norms()["early_closure_months"]),
+        months=data.programme().norms.early_closure_months,
     )
     fig = charts.bars(
         bars,

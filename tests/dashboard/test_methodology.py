@@ -48,7 +48,7 @@ def test_every_indicator_is_described_in_the_language(open_page, lang):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_targets_come_from_the_programme_file(open_page, lang):
     details = _details(_open(open_page, lang))
-    targets = settings.programme()["targets"]
+    targets = settings.programme().targets
     cat = catalogue.load()
     for ind in cat.indicators:
         text = details[f"{ind.label.get(lang)} · `{ind.id}`"]
@@ -56,8 +56,8 @@ def test_targets_come_from_the_programme_file(open_page, lang):
         if target is None:
             assert t("methodology_no_target", lang) in text
             continue
-        assert formatting.value(float(target["value"]), ind.unit, lang) in text
-        assert target["source"] in text
+        assert formatting.value(target.value, ind.unit, lang) in text
+        assert target.source in text
     duos = details[f"{cat.get('duos_formed').label.get(lang)} · `duos_formed`"]
     assert t("methodology_target_by", lang, value="150", deadline="2022-01-31") in duos
 

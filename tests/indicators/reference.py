@@ -18,10 +18,11 @@ from pathlib import Path
 import country_converter as coco
 import numpy as np
 import pandas as pd
+import yaml
 from lifelines import KaplanMeierFitter
 from scipy import stats
 
-from pipelines.settings import programme as load_programme
+from pipelines.settings import PROGRAMME_FILE
 from pipelines.warehouse import connect_read_only
 
 TABLES = (
@@ -123,6 +124,11 @@ def read_tables(warehouse: Path) -> Tables:
 def programme_id() -> str:
     """Return the programme id from data/programme.yaml."""
     return str(load_programme()["programme"]["id"])
+
+
+def load_programme() -> dict:
+    """Return data/programme.yaml as plain data, read here (not through the product's model)."""
+    return yaml.safe_load(PROGRAMME_FILE.read_text(encoding="utf-8"))
 
 
 def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp]:

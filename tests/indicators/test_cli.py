@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 
 import openpyxl
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from dashboard.cli import app
 from indicators import catalogue, engine
-from pipelines import warehouse
+from pipelines import settings, warehouse
 from tests.indicators.test_catalogue import REQUIRED_IDS
 
 runner = CliRunner()
@@ -105,3 +107,64 @@ def test_table_output_formats_for_people(demo_warehouse):
     res = _run("--ids", "share_40h", "--lang", "en", "--warehouse", str(demo_warehouse))
     assert res.exit_code == 0
     assert "Duos reaching 40 hours" in res.output and "%" in res.output
+
+
+def _programme_with_threshold(tmp_path, monkeypatch, threshold: int) -> None:
+    data = yaml.safe_load(settings.PROGRAMME_FILE.read_text(encoding="utf-8"))
+    path = tmp_path / "programme.yaml"
+    path.write_text(yaml.safe_dump({**data, "disclosure": {"min_count": threshold}}))
+    monkeypatch.setenv(settings.PROGRAMME_ENV, str(path))
+
+
+def test_the_table_hides_counts_below_the_programmes_own_threshold(
+    demo_warehouse, tmp_path, monkeypatch
+):
+    args = ("--ids", "duos_formed", "--by", "municipality", "--period", "2022-Q1")
+    exact = json.loads(
+        _run(
+            *args, "--role", "analyst", "--format", "json", "--warehouse", str(demo_warehouse)
+        ).stdout
+    )
+    between = [r for r in exact if r["breakdown"] and 5 <= r["value"] < 10]
+    assert between, "the demo data should hold municipalities with 5 to 9 duos that quarter"
+    _programme_with_threshold(tmp_path, monkeypatch, 10)
+    res = _run(*args, "--warehouse", str(demo_warehouse))
+    assert res.exit_code == 0, res.output
+    # table lines read │ indicator │ breakdown │ value │ n │ target │ status │
+    rows = {
+        cells[2]: cells[3]
+        for line in res.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.split("│")]) > 4 and "=" in cells[2]
+    }
+    for record in between:
+        assert rows[f"municipality={record['breakdown_value']}"] == "<10"
+    assert "<5" not in res.stdout
+    assert "Disclosure control: applied (threshold 10)." in " ".join(res.stdout.split())
+
+
+def test_a_bug_is_an_apology_with_a_reference_and_a_logged_traceback(
+    demo_warehouse, tmp_path, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("an unexpected internal failure")
+
+    monkeypatch.setattr(engine, "compute", broken)
+    monkeypatch.setenv(settings.LOG_DIR_ENV, str(tmp_path / "logs"))
+    res = _run("--warehouse", str(demo_warehouse))
+    assert res.exit_code == 1
+    text = " ".join(res.output.split())
+    assert "Traceback" not in text and "unexpected internal failure" not in text
+    reference = re.search(r"reference ([0-9a-f]{8})", text)
+    assert reference and "this is a bug, not something you did" in text
+    log = (tmp_path / "logs" / settings.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert f"bug {reference[1]}" in log
+    assert "Traceback" in log and "an unexpected internal failure" in log
+
+
+def test_a_wrong_settings_file_is_a_user_error(demo_warehouse, tmp_path, monkeypatch):
+    path = tmp_path / "programme.yaml"
+    path.write_text("programme: {id: x}\n", encoding="utf-8")
+    monkeypatch.setenv(settings.PROGRAMME_ENV, str(path))
+    res = _run("--ids", "duos_formed", "--warehouse", str(demo_warehouse))
+    assert res.exit_code == 2
+    assert f"Error: {path}: programme.name: Field required" in " ".join(res.output.split())

@@ -67,10 +67,20 @@ def test_quarantine_csv_lists_every_held_back_row(hand_built, wh):
     assert {r["source"] for r in rows} == {"contacts.csv"}
 
 
+def _words(text: str) -> str:
+    """Return output with every run of white space as one space: wrapping does not matter."""
+    return " ".join(text.split())
+
+
 def test_unknown_table_and_empty_warehouse_get_one_sentence(tmp_path):
-    res = runner.invoke(app, ["quarantine", "--table", "nope", "--warehouse", str(tmp_path)])
-    assert res.exit_code == 2 and "Unknown table 'nope'" in res.output
-    res = runner.invoke(app, ["status", "--warehouse", str(tmp_path)])
-    assert res.exit_code == 0 and "holds no data yet" in res.output
-    res = runner.invoke(app, ["quarantine", "--warehouse", str(tmp_path)])
-    assert res.exit_code == 2 and "connect-impact load" in res.output
+    # a deep folder: the sentence must not depend on the path's length or the terminal's width
+    deep = tmp_path.joinpath(*(["a-rather-long-folder-name"] * 8))
+    res = runner.invoke(app, ["quarantine", "--table", "nope", "--warehouse", str(deep)])
+    assert res.exit_code == 2 and "Unknown table 'nope'" in _words(res.output)
+    res = runner.invoke(app, ["status", "--warehouse", str(deep)])
+    assert res.exit_code == 0 and "holds no data yet" in _words(res.output)
+    res = runner.invoke(app, ["quarantine", "--warehouse", str(deep)])
+    assert res.exit_code == 2
+    assert _words(res.output) == (
+        f"Error: The warehouse {deep} holds no data yet: run `connect-impact load PATH` first."
+    )

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipelines.contract import TABLES, TABLES_BY_NAME, header_map
-from pipelines.generate import BAD_CLASSES, SCALES, Scale, generate
+from pipelines.generate import BAD_CLASSES, SCALES, GenerateError, Scale, generate
 
 PROGRAMME_START = date(2021, 6, 1)
 PROGRAMME_END = date(2023, 12, 31)
@@ -471,9 +471,9 @@ def test_xlsx_has_dutch_sheets_real_dates_and_numbers(tmp_path: Path, clean) -> 
 
 
 def test_xlsx_is_refused_above_scale_s(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="1,048,576"):
+    with pytest.raises(GenerateError, match="1,048,576"):
         generate(tmp_path, scale="M", fmt="xlsx")
-    with pytest.raises(ValueError, match="Unknown scale"):
+    with pytest.raises(GenerateError, match="Unknown scale"):
         generate(tmp_path, scale="XXL")
 
 

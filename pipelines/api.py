@@ -1,0 +1,102 @@
+"""The declared part of `pipelines` that the dashboard may use (tests/test_layers.py).
+
+Reading: the settings, the current snapshot and what the warehouse says about its own loads.
+Everything else in `pipelines` is the data layer's own business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import pandas as pd
+
+from pipelines import report, warehouse
+from pipelines.docs import write_if_changed
+from pipelines.errors import UserError, apology, report_bug
+from pipelines.load import table_counts
+from pipelines.settings import (
+    PROJECT_ROOT,
+    WAREHOUSE_ENV,
+    Programme,
+    configure_logging,
+    programme,
+    warehouse_dir,
+)
+from pipelines.warehouse import Snapshot
+
+__all__ = [
+    "PROJECT_ROOT",
+    "WAREHOUSE_ENV",
+    "Programme",
+    "Snapshot",
+    "UserError",
+    "apology",
+    "batches",
+    "configure_logging",
+    "current_snapshot",
+    "expectation_results",
+    "files",
+    "is_synthetic",
+    "programme",
+    "quarantine_reasons",
+    "quarantine_rows",
+    "report_bug",
+    "tables",
+    "warehouse_dir",
+    "write_if_changed",
+]
+
+Result = TypeVar("Result")
+
+
+def current_snapshot(wh: Path | str | None = None) -> Snapshot | None:
+    """Return the current snapshot of the warehouse, or None when it holds no data yet."""
+    return warehouse.current(warehouse_dir(wh))
+
+
+def _read(snapshot_id: str, fn: Callable[[duckdb.DuckDBPyConnection], Result]) -> Result:
+    con = warehouse.connect_read_only(warehouse_dir(), snapshot_id)
+    try:
+        return fn(con)
+    finally:
+        con.close()
+
+
+def is_synthetic(snapshot_id: str) -> bool:
+    """Return whether any load of the snapshot was synthetic (generated demo data)."""
+    loads = _read(snapshot_id, report.batches)
+    return bool(loads["is_synthetic"].any()) if len(loads) else False
+
+
+def tables(snapshot_id: str) -> pd.DataFrame:
+    """Return one row per table of the snapshot with its row count (columns table, rows)."""
+    counts = _read(snapshot_id, table_counts)
+    return pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+
+
+def batches(snapshot_id: str) -> pd.DataFrame:
+    """Return one row per load batch, oldest first."""
+    return _read(snapshot_id, report.batches)
+
+
+def files(snapshot_id: str) -> pd.DataFrame:
+    """Return one row per file and table loaded, with its row accounting."""
+    return _read(snapshot_id, report.files)
+
+
+def quarantine_reasons(snapshot_id: str) -> pd.DataFrame:
+    """Return quarantined rows counted per table and kind of reason (no values)."""
+    return _read(snapshot_id, report.quarantine_reasons)
+
+
+def quarantine_rows(snapshot_id: str, table: str | None = None) -> pd.DataFrame:
+    """Return the quarantined rows with file, row number, reasons and values."""
+    return _read(snapshot_id, lambda con: report.quarantine_rows(con, table))
+
+
+def expectation_results(snapshot_id: str) -> pd.DataFrame:
+    """Return the Great Expectations results of the latest batch, per table and expectation."""
+    return _read(snapshot_id, report.expectation_results)

@@ -1,0 +1,46 @@
+"""A page never shows a traceback: a user error is its sentence, a bug an apology."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from indicators import engine
+from pipelines import settings
+from pipelines.errors import UserError
+
+
+def _failing(monkeypatch, error: Exception) -> None:
+    def compute(*args, **kwargs):
+        raise error
+
+    st.cache_data.clear()  # figures cached by an earlier test would hide the failure
+    monkeypatch.setattr(engine, "compute", compute)
+
+
+def test_a_bug_shows_an_apology_with_a_reference_and_logs_the_traceback(
+    open_page, monkeypatch, tmp_path
+):
+    monkeypatch.setenv(settings.LOG_DIR_ENV, str(tmp_path))
+    _failing(monkeypatch, RuntimeError("an internal failure nobody should see"))
+    at = open_page("overview", "en")
+    assert not at.exception
+    [error] = at.error
+    reference = re.fullmatch(
+        r"Sorry, something went wrong inside connect-impact \(reference ([0-9a-f]{8})\)\. "
+        r"This is a bug, not something you did; the details were written to the log\.",
+        error.value,
+    )
+    assert reference
+    log = (tmp_path / settings.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert f"bug {reference[1]}" in log and "an internal failure nobody should see" in log
+    st.cache_data.clear()
+
+
+def test_a_user_error_is_shown_as_its_sentence(open_page, monkeypatch):
+    _failing(monkeypatch, UserError("The snapshot 'x' does not exist in this warehouse."))
+    at = open_page("trajectory", "nl")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The snapshot 'x' does not exist in this warehouse."]
+    st.cache_data.clear()
