@@ -167,6 +167,12 @@ def stored_rows(wh: Path, *tables: str) -> dict[str, list[tuple]]:
         con.close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _log_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Send the product's error log to a temporary folder, never into data/logs."""
+    os.environ["CONNECT_LOG_DIR"] = str(tmp_path_factory.mktemp("logs"))
+
+
 @pytest.fixture
 def hand_built(tmp_path: Path) -> Path:
     """Return a folder holding the hand-built export, one canonical CSV per table."""
