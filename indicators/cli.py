@@ -164,3 +164,77 @@ def _print_table(frame: pd.DataFrame, lang: str) -> None:
     out.print(table)
     if first is not None:
         out.print(f"Disclosure control: {first['disclosure']}.")
+
+
+@app.command("answer")
+def answer_command(
+    out_file: Annotated[
+        Path, typer.Option("--out", help="The document to write: FILE.docx or FILE.md.")
+    ],
+    questions: Annotated[
+        list[str] | None,
+        typer.Option("--question", help="A question template id; repeat for more."),
+    ] = None,
+    from_text: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-text", help="A text file with the question as received; split and matched."
+        ),
+    ] = None,
+    period: Annotated[
+        str, typer.Option(help="programme, 2022, 2022-Q1, 2022-03 or 2021-06-01..2022-01-31.")
+    ] = "programme",
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The peildatum: ignore events after it.")
+    ] = None,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the answer.")] = (
+        Language.nl
+    ),
+    warehouse_dir: WarehouseOption = None,
+    number: Annotated[str, typer.Option(help="The question's number.")] = "",
+    asked_by: Annotated[str, typer.Option("--asked-by", help="Who asked the question.")] = "",
+    addressed_to: Annotated[
+        str, typer.Option("--addressed-to", help="The college member it is addressed to.")
+    ] = "",
+    submitted_on: Annotated[
+        str, typer.Option("--submitted-on", help="The date the question was submitted.")
+    ] = "",
+    subject: Annotated[str, typer.Option(help="The question's subject.")] = "",
+) -> None:
+    """Draft the answer to a council question, with figures, charts and sources."""
+    from indicators import answers
+    from indicators.answers import export
+
+    suffix = out_file.suffix.lower()
+    if suffix not in (".docx", ".md"):
+        raise UserError(f"--out {out_file.name}: expected a .docx or .md file name.")
+    pairs: list[tuple[str, str]] = []
+    if from_text is not None:
+        try:
+            text = from_text.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise UserError(f"{from_text}: cannot be read (expected a UTF-8 text file).") from None
+        for found in answers.match_all(text, lang.value):
+            if found.template_id is None:
+                raise UserError(
+                    f"No template matches the sub-question '{found.question}'; name one with "
+                    "--question."
+                )
+            pairs.append((found.question, found.template_id))
+    for template_id in questions or []:
+        pairs.append((answers.get(template_id).question.get(lang.value), template_id))
+    if not pairs:
+        raise UserError("Nothing to answer: give --question ID or --from-text FILE.")
+    header = answers.Header(number, submitted_on, asked_by, addressed_to, subject)
+    draft = answers.draft(pairs, period, as_of, lang.value, header, warehouse_dir)
+    figures = export.charts(draft, warehouse_dir)
+    if suffix == ".docx":
+        out_file.write_bytes(export.to_docx(draft, export.render_png(figures)))
+    else:
+        image_dir = f"{out_file.stem}_files"
+        folder = out_file.parent / image_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, png in export.render_png(figures).items():
+            (folder / f"{key}.png").write_bytes(png)
+        out_file.write_text(export.to_markdown(draft, image_dir), encoding="utf-8")
+    out.print(f"Wrote the draft answer ({len(draft.parts)} part(s)) to {out_file}", soft_wrap=True)

@@ -279,7 +279,8 @@ def _aggregate(ind: Indicator, g: pd.DataFrame) -> list[dict[str, Any]]:
 # --- targets -----------------------------------------------------------------------------
 
 
-def _level_status(value: float, target: float, direction: str) -> str | None:
+def level_status(value: float, target: float, direction: str) -> str | None:
+    """Return on_track, at_risk (within 10%) or off_track for a value against a level target."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if direction == "higher":
@@ -307,7 +308,7 @@ def _cumulative_status(
     else:
         elapsed = (upto - start).days + 1
         projection = value * ((deadline - start).days + 1) / elapsed
-    return projection, _level_status(projection, target.value, ind.direction)
+    return projection, level_status(projection, target.value, ind.direction)
 
 
 # --- compute -----------------------------------------------------------------------------
@@ -456,4 +457,4 @@ def _set_target(
                 )
         return
     for row in rows:
-        row.update(target=goal, status=_level_status(row["value"], goal, ind.direction))
+        row.update(target=goal, status=level_status(row["value"], goal, ind.direction))

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
-from babel.numbers import format_decimal, format_percent
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.units import format_unit
 
 from indicators import disclosure
 
 LOCALES = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
 PERCENT_PATTERNS = {"nl": "#,##0.0 %", "en": "#,##0.0%", "fr": "#,##0.0 %"}
-UNIT_WORDS = {
-    "nl": {"hours": "uur", "days": "dagen", "eur": "EUR", "score": "punten"},
-    "en": {"hours": "h", "days": "days", "eur": "EUR", "score": "points"},
-    "fr": {"hours": "h", "days": "jours", "eur": "EUR", "score": "points"},
-}
+# units CLDR knows, written by Babel for the locale (length, decimals); a score has no CLDR unit
+CLDR_UNITS = {"hours": ("duration-hour", "short", 1), "days": ("duration-day", "long", 0)}
+SCORE_WORDS = {"nl": "punten", "en": "points", "fr": "points"}
 NOT_AVAILABLE = {"nl": "n.b.", "en": "n/a", "fr": "n.d."}
 
 
@@ -47,7 +48,29 @@ def value(
     if unit == "count":
         return number(figure, lang, 0)
     if unit == "eur":
-        return f"{number(figure, lang, 0)} EUR"
-    decimals = 0 if unit == "days" else 1
-    words = UNIT_WORDS.get(lang, UNIT_WORDS["nl"])
-    return f"{number(figure, lang, decimals)} {words.get(unit, '')}".strip()
+        return format_currency(
+            figure, "EUR", format="#,##0 ¤", locale=locale(lang), currency_digits=False
+        )
+    if unit in CLDR_UNITS:
+        name, length, decimals = CLDR_UNITS[unit]
+        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+        return format_unit(figure, name, length=length, format=pattern, locale=locale(lang))
+    words = f" {SCORE_WORDS.get(lang, SCORE_WORDS['nl'])}" if unit == "score" else ""
+    return f"{number(figure, lang, 1)}{words}"
+
+
+def day(when: date, lang: str = "nl") -> str:
+    """Return a date written out for the language, e.g. '31 januari 2022'."""
+    return format_date(when, format="long", locale=locale(lang))
+
+
+TARGET_BY = {"nl": "{value} tegen {deadline}", "en": "{value} by {deadline}"}
+
+
+def target(goal: float, unit: str, deadline: date | None = None, lang: str = "nl") -> str:
+    """Return a target as people read it: '50,0 %' or '150 tegen 31 januari 2022'."""
+    shown = value(goal, unit, lang)
+    if deadline is None:
+        return shown
+    pattern = TARGET_BY.get(lang, TARGET_BY["nl"])
+    return pattern.format(value=shown, deadline=day(deadline, lang))

@@ -13,12 +13,15 @@ from indicators import formatting
     ("value", "unit", "lang", "shown"),
     [
         (1234.5, "hours", "nl", "1.234,5 uur"),
-        (1234.5, "hours", "en", "1,234.5 h"),
+        (1234.5, "hours", "en", "1,234.5 hrs"),
+        (1234.5, "hours", "fr", "1\u202f234,5\u202fh"),  # CLDR: narrow no-break spaces
         (0.4271, "percent", "nl", "42,7 %"),
         (0.4271, "percent", "en", "42.7%"),
-        (82882, "eur", "nl", "82.882 EUR"),
+        (82882, "eur", "nl", "82.882 €"),
+        (552.55, "eur", "en", "553 €"),
         (150, "count", "nl", "150"),
         (96.0, "days", "en", "96 days"),
+        (1.0, "days", "nl", "1 dag"),
         (-1.3333, "score", "nl", "-1,3 punten"),
         (math.nan, "count", "nl", "n.b."),
     ],

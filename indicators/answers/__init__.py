@@ -1,0 +1,21 @@
+"""Council answers: from a written question as received to a drafted, sourced answer."""
+
+from indicators.answers.drafting import Draft, Figure, Header, Part, draft
+from indicators.answers.library import QuestionTemplate, UnknownQuestion, get, library
+from indicators.answers.matching import Match, match, match_all, split
+
+__all__ = [
+    "Draft",
+    "Figure",
+    "Header",
+    "Match",
+    "Part",
+    "QuestionTemplate",
+    "UnknownQuestion",
+    "draft",
+    "get",
+    "library",
+    "match",
+    "match_all",
+    "split",
+]
