@@ -14,8 +14,10 @@ from functools import cache
 import pandas as pd
 import streamlit as st
 
+from indicators import answers, disclosure, engine, periods, views
 from indicators import catalogue as catalogue_module
-from indicators import disclosure, engine, periods, views
+from indicators import plan as plan_module
+from indicators.answers import export
 from pipelines import api
 
 overall = views.overall
@@ -191,3 +193,67 @@ def flow_outcomes(period: str, as_of: date, role: str, snapshot_id: str) -> pd.D
 def flow_by_cohort(period: str, as_of: date, role: str, snapshot_id: str) -> pd.DataFrame:
     """Return the 6-month flow-through rates per match cohort, open cohorts marked."""
     return views.flow_by_cohort(periods.parse(period), as_of, role, snapshot_id=snapshot_id)
+
+
+def plan() -> plan_module.Plan | None:
+    """Return the policy plan (data/plan.yaml), or None when the product holds none."""
+    return plan_module.load() if plan_module.PLAN_FILE.exists() else None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def plan_follow_up(
+    period: str, as_of: date, role: str, snapshot_id: str, lang: str
+) -> pd.DataFrame:
+    """Return each indicator of the plan with its value, target and status."""
+    return plan_module.follow_up(periods.parse(period), as_of, role, lang, snapshot_id=snapshot_id)
+
+
+@cache
+def question_templates() -> dict[str, answers.QuestionTemplate]:
+    """Return the question library by template id."""
+    return answers.library()
+
+
+def split_question(text: str, lang: str) -> tuple[tuple[str, str | None, tuple[str, ...]], ...]:
+    """Return each sub-question of a question as received with its proposed template and why."""
+    return tuple((m.question, m.template_id, m.words) for m in answers.match_all(text, lang))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def council_draft(
+    pairs: tuple[tuple[str, str], ...],
+    period: str,
+    as_of: date,
+    snapshot_id: str,
+    lang: str,
+    header: tuple[str, ...],
+) -> tuple[answers.Draft, dict]:
+    """Return the drafted answer (figures as for viewers) and one chart per figure."""
+    drafted = answers.draft(
+        pairs, period, as_of, lang, answers.Header(*header), snapshot_id=snapshot_id
+    )
+    return drafted, export.charts(drafted)
+
+
+def answer_markdown(drafted: answers.Draft) -> bytes:
+    """Return the answer as Markdown (charts omitted, with a note)."""
+    return export.to_markdown(drafted).encode("utf-8")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def council_images(
+    pairs: tuple[tuple[str, str], ...],
+    period: str,
+    as_of: date,
+    snapshot_id: str,
+    lang: str,
+    header: tuple[str, ...],
+) -> dict[str, bytes]:
+    """Return the draft's charts as PNG images (rendered once per draft, not per edit)."""
+    _, figures = council_draft(pairs, period, as_of, snapshot_id, lang, header)
+    return export.render_png(figures)
+
+
+def answer_docx(drafted: answers.Draft, images: dict[str, bytes]) -> bytes:
+    """Return the answer as .docx with its charts."""
+    return export.to_docx(drafted, images)

@@ -7,6 +7,8 @@ that page without the router (its file-name menu, no wide layout).
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "page_overview"),
+    ("plan", "page_plan"),
+    ("council", "page_council"),
     ("trajectory", "page_trajectory"),
     ("flow", "page_flow"),
     ("organisations", "page_organisations"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -76,7 +77,7 @@ def kpi(
         border=True,
     )
     colour = charts.STATUS_COLOURS.get(status, charts.STATUS_COLOURS[None])
-    text = t(f"status_{status}" if status else "status_none", lang)
+    text = status_text(status, lang)
     target = ""
     if pd.notna(row["target"]):
         target = f"{t('target', lang)}: {formatting.value(row['target'], row['unit'], lang)} · "
@@ -126,3 +127,13 @@ def excel_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False, engine="openpyxl")
     return buffer.getvalue()
+
+
+def status_text(status: str | None, lang: str) -> str:
+    """Return a target status in words ('geen doel' when there is none)."""
+    return t(f"status_{status}" if status else "status_none", lang)
+
+
+def day(when: date, lang: str) -> str:
+    """Return a date written out for the language."""
+    return formatting.day(when, lang)
