@@ -322,3 +322,63 @@ def test_moving_through_the_menu_renders_every_page(page, server):
         seconds = wait_idle(page) - started
         timings.setdefault("menu_render_s", {})[name] = round(seconds, 3)
         check_rendered(page)
+
+
+def test_plan_page_follows_up_the_plan(page, server):
+    from indicators import plan as plan_module
+
+    open_page(page, server, "plan", "nl")
+    plan = plan_module.load()
+    main = page.locator('[data-testid="stMain"]')
+    for number, priority in enumerate(plan.priorities, start=1):
+        expect(main.get_by_text(f"{number}. {priority.title.nl}", exact=True)).to_be_visible()
+    assert page.locator('[data-testid="stDataFrame"]').count() == sum(
+        len(p.actions) for p in plan.priorities
+    )
+    check_rendered(page)
+
+
+def test_council_question_pasted_matched_drafted_edited_and_exported(page, server, tmp_path):
+    import io
+
+    import docx
+
+    from tests.indicators.test_answers import AS_RECEIVED
+
+    open_page(page, server, "council", "nl")
+    strings = yaml.safe_load((I18N / "nl" / "council.yaml").read_text(encoding="utf-8"))
+    question = page.locator('[data-testid="stTextArea"] textarea').first
+    question.fill(AS_RECEIVED)
+    question.press("Control+Enter")
+    wait_idle(page)
+    chosen = page.locator('[data-testid="stSelectbox"]').filter(
+        has_text=strings["council_template"]
+    )
+    expect(chosen).to_have_count(4)
+    shown = chosen.nth(3).evaluate(
+        "el => el.innerText + ' ' + [...el.querySelectorAll('input')].map(i => i.value).join(' ')"
+    )
+    assert "Financiering en eigen middelen" in shown
+    page.get_by_role("button", name=strings["council_draft"]).click()
+    expect(page.get_by_text(strings["council_answer"], exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    wait_idle(page)
+    check_rendered(page)
+    edits = page.locator('[data-testid="stTextArea"] textarea')
+    expect(edits).to_have_count(5)  # the question and one answer per sub-question
+    edited = "Ja. De VGC investeert eigen middelen in CoNnect Brussel."
+    edits.nth(4).fill(edited)
+    edits.nth(4).press("Control+Enter")
+    wait_idle(page)
+    with page.expect_download(timeout=TIMEOUT_MS) as markdown:
+        page.get_by_role("button", name=strings["council_download_md"]).click()
+    text = Path(markdown.value.path()).read_text(encoding="utf-8")
+    assert text.count("\n## Vraag ") == 4 and edited in text
+    with page.expect_download(timeout=TIMEOUT_MS) as word:
+        page.get_by_role("button", name=strings["council_download_docx"]).click()
+    document = docx.Document(io.BytesIO(Path(word.value.path()).read_bytes()))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert edited in paragraphs and "Bronnen" in paragraphs
+    assert len(document.inline_shapes) > 0  # the charts, rendered on the server by kaleido
+    screenshot(page, "council_drafted_nl")
