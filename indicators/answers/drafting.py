@@ -49,6 +49,17 @@ STATUS_WORDS = {
     "nl": {"on_track": "op koers", "at_risk": "risico", "off_track": "niet op koers"},
     "en": {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"},
 }
+# a target whose deadline has passed has a result, not a course
+RESULT_WORDS = {
+    "nl": {
+        True: "{value} op {deadline}: doel gehaald",
+        False: "{value} op {deadline}: doel niet gehaald",
+    },
+    "en": {
+        True: "{value} on {deadline}: target met",
+        False: "{value} on {deadline}: target not met",
+    },
+}
 PLAN_STATUS_WORDS = {
     "nl": {"draft": "ontwerp", "submitted": "ingediend", "approved": "goedgekeurd"},
     "en": {"draft": "draft", "submitted": "submitted", "approved": "approved"},
@@ -175,10 +186,21 @@ def _figures(
             text = formatting.value(row.value, row.unit, lang)
         if not hidden and isinstance(row.value, float) and math.isnan(row.value):
             text = NOT_KNOWN[lang]
-        target = ""
+        target, status = "", STATUS_WORDS[lang].get(row.status, "") if row.status else ""
         if not (isinstance(row.target, float) and math.isnan(row.target)):
             deadline = row.target_deadline if isinstance(row.target_deadline, date) else None
             target = formatting.target(row.target, row.unit, deadline, lang)
+            passed = deadline is not None and row.as_of >= deadline
+            if passed and not hidden and not math.isnan(row.projection):
+                met = (
+                    row.projection >= row.target
+                    if row.direction == "higher"
+                    else (row.projection <= row.target)
+                )
+                status = RESULT_WORDS[lang][bool(met)].format(
+                    value=formatting.value(row.projection, row.unit, lang),
+                    deadline=formatting.day(deadline, lang),
+                )
         amount = ""
         if row.category is not None and not hidden:
             amount = formatting.value(row.numerator, "eur", lang)
@@ -191,7 +213,7 @@ def _figures(
                 value=float(row.value),
                 text=text,
                 target=target,
-                status=STATUS_WORDS[lang].get(row.status, "") if row.status else "",
+                status=status,
                 suppressed=hidden,
                 period=_period_text(period, lang),
                 category=row.category,

@@ -262,3 +262,14 @@ def test_cli_drafts_from_text_to_markdown_with_charts(demo_warehouse, tmp_path):
     assert charts and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
     for chart in charts:
         assert f"antwoord_files/{chart.name}" in text
+
+
+def test_the_readme_example_is_what_the_demo_data_give(demo_warehouse):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("starts like this (the `.md` version):", 1)[1].split("    ...", 1)[0]
+    lines = [line.removeprefix("    ") for line in example.strip("\n").splitlines()]
+    pairs = [(m.question, m.template_id) for m in answers.match_all(AS_RECEIVED)]
+    drafted = export.to_markdown(
+        answers.draft(pairs, "programme", "2023-12-31", warehouse_dir=demo_warehouse)
+    )
+    assert "\n".join(lines).strip() in drafted
