@@ -72,6 +72,10 @@ KINDS = {
     "share_40h": "ratio",
     "meeting_norm_share": "ratio",
     "time_to_40h_days": "km_median",
+    "newcomers_40h_buddy_share": "ratio",
+    "newcomers_40h_share": "ratio",
+    "newcomer_time_to_40h_days": "km_median",
+    "dutch_level_up_share": "ratio",
     "completion_rate": "ratio",
     "early_closure_rate": "ratio",
     "end_reasons": "distribution",
@@ -396,6 +400,12 @@ class Reference:
                 value=days_between(until, started["matched_on"]),
                 event=event.astype(int),
             )
+        if indicator in ("newcomers_40h_buddy_share", "newcomers_40h_share"):
+            return self._newcomer_40h_units(with_groups=indicator == "newcomers_40h_share")
+        if indicator == "newcomer_time_to_40h_days":
+            return self._newcomer_time_units()
+        if indicator == "dutch_level_up_share":
+            return self._level_up_units()
         if indicator in FLOW_KINDS:
             return self._flow_units(FLOW_KINDS[indicator])
         if indicator == "flow_at_anchor_share":
@@ -545,6 +555,104 @@ class Reference:
                 "participant_id": first["participant_id"],
                 "match_cohort": first["cohort"],
                 "num": first["participant_id"].isin(flowed).astype(float),
+                "den": 1.0,
+            }
+        )
+
+    def _newcomers(self) -> pd.DataFrame:
+        """Return per newcomer with a duo: first match, end of the last duo (NaT while one runs)."""
+        m = self.matches
+        per = m.groupby("participant_id").agg(
+            first_matched_on=("matched_on", "min"),
+            last_ended_on=("ended_on", "max"),
+            running=("ended_on", lambda ends: ends.isna().any()),
+        )
+        per.loc[per["running"], "last_ended_on"] = pd.NaT
+        return per
+
+    def _hour_log(self, with_groups: bool) -> pd.DataFrame:
+        """Return each newcomer's hours by day: with their buddies, and in group activities."""
+        owner = self.matches.set_index("match_id")["participant_id"]
+        c = self.contacts.loc[self.contacts["match_id"].isin(owner.index)]
+        log = pd.DataFrame(
+            {
+                "participant_id": c["match_id"].map(owner),
+                "day": c["contact_on"],
+                "hours": c["hours"],
+            }
+        )
+        if with_groups:
+            g = self.activities
+            log = pd.concat(
+                [
+                    log,
+                    pd.DataFrame(
+                        {
+                            "participant_id": g["participant_id"],
+                            "day": g["activity_on"],
+                            "hours": g["hours"].astype(float).fillna(0.0),
+                        }
+                    ),
+                ]
+            )
+        return log
+
+    def _newcomer_40h_units(self, with_groups: bool) -> pd.DataFrame:
+        """Return one unit per newcomer whose last duo ended in the period: reached 40 h or not."""
+        per = self._newcomers()
+        cohort = per.loc[in_range(per["last_ended_on"], self.start, self.end)]
+        hours = self._hour_log(with_groups).groupby("participant_id")["hours"].sum()
+        total = cohort.index.map(hours).fillna(0.0)
+        reached = np.asarray(total, dtype=float) >= self.norms["participation_hours"]
+        return pd.DataFrame(
+            {"participant_id": cohort.index, "num": reached.astype(float), "den": 1.0}
+        )
+
+    def _newcomer_time_units(self) -> pd.DataFrame:
+        """Return one unit per newcomer first matched in the period: days to 40 h, or censored."""
+        per = self._newcomers()
+        cohort = per.loc[in_range(per["first_matched_on"], self.start, self.end)]
+        log = self._hour_log(with_groups=True).sort_values(["participant_id", "day"])
+        daily = log.groupby(["participant_id", "day"], as_index=False)["hours"].sum()
+        daily["cumulative"] = daily.groupby("participant_id")["hours"].cumsum()
+        reached = (
+            daily.loc[daily["cumulative"] >= self.norms["participation_hours"]]
+            .groupby("participant_id")["day"]
+            .min()
+        )
+        reached_on = cohort.index.map(reached)
+        event = pd.Series(reached_on, index=cohort.index).notna()
+        censored = cohort["last_ended_on"].fillna(self.as_of)
+        until = pd.Series(reached_on, index=cohort.index).where(event, censored)
+        # hours before the first match (a group activity) count from the first match on
+        until = until.where(until >= cohort["first_matched_on"], cohort["first_matched_on"])
+        return pd.DataFrame(
+            {
+                "participant_id": cohort.index,
+                "value": days_between(until, cohort["first_matched_on"]).to_numpy(),
+                "event": event.astype(int).to_numpy(),
+            }
+        )
+
+    def _level_up_units(self) -> pd.DataFrame:
+        """Return one unit per newcomer with a Dutch level at intake and one later, in the period."""
+        levels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"]
+        s = self.surveys.loc[self.surveys["dutch_level"].notna()]
+        intake = s.loc[s["wave"] == "intake"].set_index("respondent_id")["dutch_level"]
+        registered = self.participants.set_index("participant_id")["dutch_level"]
+        registered = registered.loc[registered.isin(levels)]
+        start_level = intake.combine_first(registered)
+        later = s.loc[s["wave"].isin(["end", "follow_up"])].copy()
+        later["order"] = (later["wave"] == "follow_up").astype(int)
+        later = later.sort_values("order").drop_duplicates("respondent_id", keep="last")
+        later = later.loc[in_range(later["answered_on"], self.start, self.end)]
+        later = later.loc[later["respondent_id"].isin(start_level.index)]
+        rank = {level: i for i, level in enumerate(levels)}
+        step = later["dutch_level"].map(rank) - later["respondent_id"].map(start_level).map(rank)
+        return pd.DataFrame(
+            {
+                "participant_id": later["respondent_id"],
+                "num": (step >= 1).astype(float),
                 "den": 1.0,
             }
         )
