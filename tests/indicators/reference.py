@@ -635,7 +635,7 @@ class Reference:
         )
 
     def _level_up_units(self) -> pd.DataFrame:
-        """Return one unit per newcomer with a Dutch level at intake and one later, in the period."""
+        """Return one unit per newcomer with a Dutch level at intake and a later one in period."""
         levels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"]
         s = self.surveys.loc[self.surveys["dutch_level"].notna()]
         intake = s.loc[s["wave"] == "intake"].set_index("respondent_id")["dutch_level"]
