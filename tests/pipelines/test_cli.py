@@ -68,9 +68,13 @@ def test_quarantine_csv_lists_every_held_back_row(hand_built, wh):
 
 
 def test_unknown_table_and_empty_warehouse_get_one_sentence(tmp_path):
+    def words(output: str) -> str:
+        # the sentence holds tmp_path, so where the console wraps it depends on the path's length
+        return " ".join(output.split())
+
     res = runner.invoke(app, ["quarantine", "--table", "nope", "--warehouse", str(tmp_path)])
-    assert res.exit_code == 2 and "Unknown table 'nope'" in res.output
+    assert res.exit_code == 2 and "Unknown table 'nope'" in words(res.output)
     res = runner.invoke(app, ["status", "--warehouse", str(tmp_path)])
-    assert res.exit_code == 0 and "holds no data yet" in res.output
+    assert res.exit_code == 0 and "holds no data yet" in words(res.output)
     res = runner.invoke(app, ["quarantine", "--warehouse", str(tmp_path)])
-    assert res.exit_code == 2 and "connect-impact load" in res.output
+    assert res.exit_code == 2 and "connect-impact load" in words(res.output)
