@@ -2,8 +2,10 @@
 
 A column type says how a raw cell is read (its parser, in pipelines.parsers), what the value
 becomes in pandas and in DuckDB, how data/README.md describes it, the sentence a rejected value
-gets, and which Great Expectations checks follow from it. The loader, the validation, the
-documentation and the generator read it from here and keep no per-type tables of their own.
+gets, and which Great Expectations checks follow from it. The parse path (pipelines.values),
+the load, the validation and the documentation read it from here and keep no per-type tables
+of their own. Only the generator's rendering (pipelines.generate.rendering) still branches on
+the type name: it writes values back the way staff type them, the inverse of the parsers.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def _no_checks(col: Column, today: date, kind: ColumnType) -> list[Any]:
 def _in_allowed(col: Column, today: date, kind: ColumnType) -> list[Any]:
     import great_expectations.expectations as gxe
 
-    allowed = col.values if kind.name == "enum" else kind.allowed
+    allowed = kind.allowed or col.values  # an enum column lists its own values
     return [gxe.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(allowed))]
 
 
