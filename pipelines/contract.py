@@ -6,26 +6,12 @@ fails when the two disagree.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
+from graphlib import TopologicalSorter
 from typing import Literal
 
-ColumnType = Literal[
-    "id",  # an identifier, kept as text
-    "text",
-    "date",
-    "year",  # a whole year (birth_year); a full birth date is reduced to its year at load
-    "int",
-    "decimal",  # amounts in EUR: comma or point decimals
-    "hours",  # a duration: 1,5 / 1.5 / 1:30 / 1u30
-    "bool",  # ja/nee, yes/no, oui/non, 1/0, true/false
-    "gender",  # V/M/X, F/M/X and written words in nl/fr/en -> F | M | X
-    "municipality",  # Brussels municipality by name, postcode or NIS -> NIS or outside_brussels
-    "cefr",  # A0..C2
-    "enum",
-]
-
-OUTSIDE_BRUSSELS = "outside_brussels"
+from pipelines.coltypes import COLUMN_TYPES, TypeName
+from pipelines.spelling import fold
 
 
 @dataclass(frozen=True)
@@ -33,7 +19,7 @@ class Column:
     """One column of a contract table."""
 
     name: str
-    type: ColumnType
+    type: TypeName  # its meaning: pipelines.coltypes.COLUMN_TYPES
     required: bool = False
     aliases: tuple[str, ...] = ()
     values: tuple[str, ...] = ()  # for enum: the canonical values
@@ -166,7 +152,33 @@ def _dj(i: int) -> Column:
     )
 
 
+# Contract order: data/README.md lists the tables in it, and the load order follows it wherever
+# references leave a choice (organisations first: the network contacts, activities and referrals
+# point into).
 TABLES: tuple[Table, ...] = (
+    Table(
+        "organisations",
+        ("organisaties",),
+        "one row per organisation of the (Dutch-speaking) network",
+        (
+            Column("organisation_id", "id", True, ORGANISATION_ALIASES),
+            Column("name", "text", True, ("naam", "nom")),
+            Column("kind", "text", aliases=("soort", "type")),
+            Column("municipality", "municipality", aliases=MUNICIPALITY_ALIASES),
+            Column(
+                "dutch_network",
+                "bool",
+                aliases=("nederlandstalig_netwerk", "nederlandstalig"),
+            ),
+            Column(
+                "anchor_since",
+                "date",
+                aliases=("ankerplek_sinds", "ankerplaats_sinds"),
+                description="date it became an anchor place (ankerplek); empty = not an anchor",
+            ),
+        ),
+        key=("organisation_id",),
+    ),
     Table(
         "participants",
         ("deelnemers", "nieuwkomers"),
@@ -370,29 +382,6 @@ TABLES: tuple[Table, ...] = (
         references={"participant_id": ("participants",), "organisation_id": ("organisations",)},
     ),
     Table(
-        "organisations",
-        ("organisaties",),
-        "one row per organisation of the (Dutch-speaking) network",
-        (
-            Column("organisation_id", "id", True, ORGANISATION_ALIASES),
-            Column("name", "text", True, ("naam", "nom")),
-            Column("kind", "text", aliases=("soort", "type")),
-            Column("municipality", "municipality", aliases=MUNICIPALITY_ALIASES),
-            Column(
-                "dutch_network",
-                "bool",
-                aliases=("nederlandstalig_netwerk", "nederlandstalig"),
-            ),
-            Column(
-                "anchor_since",
-                "date",
-                aliases=("ankerplek_sinds", "ankerplaats_sinds"),
-                description="date it became an anchor place (ankerplek); empty = not an anchor",
-            ),
-        ),
-        key=("organisation_id",),
-    ),
-    Table(
         "surveys",
         ("bevragingen", "enquetes", "vragenlijsten"),
         "one row per answered questionnaire (respondent, role, wave)",
@@ -480,18 +469,30 @@ TABLES: tuple[Table, ...] = (
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
-# Load order: a table comes after the tables it references.
-LOAD_ORDER: tuple[str, ...] = (
-    "organisations",
-    "participants",
-    "buddies",
-    "matches",
-    "contacts",
-    "activities",
-    "referrals",
-    "surveys",
-    "finance",
-)
+
+def _load_order(tables: tuple[Table, ...]) -> tuple[str, ...]:
+    """Return the table names, each after the tables it references; else in contract order."""
+    position = {table.name: i for i, table in enumerate(tables)}
+    sorter = TopologicalSorter(
+        {
+            t.name: {target for targets in t.references.values() for target in targets}
+            for t in tables
+        }
+    )
+    sorter.prepare()
+    order: list[str] = []
+    ready: list[str] = []
+    while sorter.is_active():
+        # one table at a time, the first in contract order, so the order never depends on sets
+        ready = sorted([*ready, *sorter.get_ready()], key=position.__getitem__)
+        name = ready.pop(0)
+        order.append(name)
+        sorter.done(name)
+    return tuple(order)
+
+
+# The order of the load (and of the generator's files): a table comes after those it references.
+LOAD_ORDER: tuple[str, ...] = _load_order(TABLES)
 
 # Columns that identify a person directly. They are dropped at read time, with a warning,
 # in every table (organisations keep their own `name`, which names an organisation).
@@ -534,9 +535,8 @@ DIRECT_IDENTIFIERS: frozenset[str] = frozenset(
 
 def normalise_header(header: object) -> str:
     """Return a header in comparable form: lower case, no accents, separators as underscores."""
-    text = str(header).strip().lower().lstrip("\ufeff")
     # staff type "beeindigd_op" as often as "beëindigd_op"
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = fold(str(header).strip().lstrip("\ufeff"))
     for ch in (" ", "-", "."):
         text = text.replace(ch, "_")
     while "__" in text:
@@ -565,22 +565,6 @@ def table_for_name(name: str) -> Table | None:
             if normalise_header(candidate) in key.split("_"):
                 return table
     return None
-
-
-TYPE_WORDS = {
-    "id": "identifier (text)",
-    "text": "text",
-    "date": "date: YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY or an Excel date",
-    "year": "year (a full date is reduced to its year)",
-    "int": "whole number",
-    "decimal": "amount: 1234.56, 1.234,56 or 1234,56",
-    "hours": "hours: 1,5 / 1.5 / 1:30 / 1u30",
-    "bool": "ja/nee, yes/no, oui/non, 1/0, true/false",
-    "gender": "V/M/X, F/M/X or the word in nl/fr/en",
-    "municipality": "Brussels municipality: Dutch, French or bilingual name, postcode or NIS code",
-    "cefr": "CEFR level A0..C2",
-    "enum": "one of the values listed",
-}
 
 
 def render_markdown() -> str:
@@ -614,8 +598,9 @@ def render_markdown() -> str:
                 notes.append(f"must exist in {targets}")
             if col.pseudonymise:
                 notes.append("pseudonymised at load")
+            required = "yes" if col.required else ""
             lines.append(
-                f"| `{col.name}` | {'yes' if col.required else ''} | {TYPE_WORDS[col.type]} "
+                f"| `{col.name}` | {required} | {COLUMN_TYPES[col.type].words} "
                 f"| {aliases} | {'; '.join(notes)} |"
             )
         lines.append("")

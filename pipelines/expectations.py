@@ -19,14 +19,10 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from pipelines.contract import Column, Table
+from pipelines.coltypes import COLUMN_TYPES
+from pipelines.contract import Table
 
 POS = "_pos"
-EARLIEST_DATE = date(2000, 1, 1)
-FUTURE_DATE_SLACK_DAYS = 5 * 366  # planned end dates may lie ahead; events may not
-
-# Dates that must not lie after the day of the load.
-PLANNED_DATES = frozenset({"planned_end_on"})
 
 # Date order within a row: (later column, earlier column).
 DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
@@ -79,10 +75,6 @@ def _batch_definition(table_name: str) -> Any:
         return asset.add_batch_definition_whole_dataframe("whole")
 
 
-def _as_datetime(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day)
-
-
 def build_suite(
     table: Table, references: dict[str, Iterable[str]] | None = None, today: date | None = None
 ) -> Any:
@@ -97,7 +89,7 @@ def build_suite(
         suite.add_expectation(gxe.ExpectColumnToExist(column=col.name))
         if col.required:
             suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=col.name))
-        for expectation in _value_expectations(col, today):
+        for expectation in COLUMN_TYPES[col.type].expectations(col, today):
             suite.add_expectation(expectation)
     if table.key:
         if len(table.key) == 1:
@@ -126,47 +118,6 @@ def build_suite(
             )
         )
     return suite
-
-
-def _value_expectations(col: Column, today: date) -> list[Any]:
-    import great_expectations.expectations as gxe
-
-    if col.type == "enum":
-        return [gxe.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.values))]
-    if col.type == "gender":
-        return [gxe.ExpectColumnValuesToBeInSet(column=col.name, value_set=["F", "M", "X"])]
-    if col.type == "cefr":
-        levels = ["A0", "A1", "A2", "B1", "B2", "C1", "C2"]
-        return [gxe.ExpectColumnValuesToBeInSet(column=col.name, value_set=levels)]
-    if col.type == "date":
-        latest = (
-            today
-            if col.name not in PLANNED_DATES
-            else date.fromordinal(today.toordinal() + FUTURE_DATE_SLACK_DAYS)
-        )
-        return [
-            gxe.ExpectColumnValuesToBeBetween(
-                column=col.name,
-                min_value=_as_datetime(EARLIEST_DATE),
-                max_value=_as_datetime(latest),
-            )
-        ]
-    if col.type == "year":
-        return [
-            gxe.ExpectColumnValuesToBeBetween(
-                column=col.name, min_value=col.min_value or 1900, max_value=today.year - 14
-            )
-        ]
-    if col.min_value is not None or col.max_value is not None:
-        return [
-            gxe.ExpectColumnValuesToBeBetween(
-                column=col.name,
-                min_value=col.min_value,
-                max_value=col.max_value,
-                strict_min=col.strict_min,
-            )
-        ]
-    return []
 
 
 def validate(

@@ -7,7 +7,6 @@ accounting per file and table is returned, stored in the snapshot and printed by
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import expectations, marts, privacy, readers, settings, values, warehouse
+from pipelines.coltypes import COLUMN_TYPES
 from pipelines.contract import LOAD_ORDER, TABLES, TABLES_BY_NAME, Column, Table
 from pipelines.errors import UserError
 
@@ -27,20 +27,6 @@ log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 GENERATION_REPORT = "_generation.json"
 
-SQL_TYPES = {
-    "id": "varchar",
-    "text": "varchar",
-    "date": "date",
-    "year": "integer",
-    "int": "integer",
-    "decimal": "decimal(14, 2)",
-    "hours": "double",
-    "bool": "boolean",
-    "gender": "varchar",
-    "municipality": "varchar",
-    "cefr": "varchar",
-    "enum": "varchar",
-}
 # Lineage of every stored row; the leading underscore keeps them apart from contract columns
 # (finance has a `source` of its own).
 LINEAGE_COLUMNS = (
@@ -124,19 +110,10 @@ def _sql(name: str, **identifiers: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text().format(**identifiers)
 
 
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the contract tables and the manifest tables where they do not exist yet."""
     for table in TABLES:
-        cols = [f"{c.name} {SQL_TYPES[c.type]}" for c in table.columns]
+        cols = [f"{c.name} {COLUMN_TYPES[c.type].sql_type}" for c in table.columns]
         con.execute(
             f"create table if not exists {table.name} ({', '.join(cols + list(LINEAGE_COLUMNS))})"
         )
@@ -144,9 +121,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _cast(col: Column) -> str:
-    if col.type == "date":
-        return f"cast({col.name} as date) as {col.name}"
-    return f"cast({col.name} as {SQL_TYPES[col.type]}) as {col.name}"
+    return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
 def _row_key_sql(table: Table) -> str:
@@ -175,26 +150,6 @@ def _is_synthetic(paths: list[Path]) -> bool:
             except (OSError, ValueError):
                 continue
     return False
-
-
-def _parse(raw: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[int, list[str]], set]:
-    """Return the typed frame, parse errors per row position, and (position, column) errors."""
-    typed = pd.DataFrame(index=raw.index)
-    errors: dict[int, list[str]] = {}
-    failed: set[tuple[int, str]] = set()
-    for col in table.columns:
-        source = (
-            raw[col.name]
-            if col.name in raw.columns
-            else pd.Series(None, index=raw.index, dtype=object)
-        )
-        parsed, errs = values.parse_column(source, col)
-        typed[col.name] = parsed
-        for pos, message in enumerate(errs.tolist()):
-            if message:
-                errors.setdefault(pos, []).append(message)
-                failed.add((pos, col.name))
-    return typed, errors, failed
 
 
 def _json_value(value: Any) -> Any:
@@ -258,7 +213,8 @@ class Loader:
         account.duplicates = int(duplicate.sum())
         frame = frame[~duplicate].reset_index(drop=True)
 
-        typed, parse_errors, failed_cells = _parse(frame, table)
+        typed, row_errors, failed_cells = values.parse_frame(frame, table)
+        parse_errors = {pos: errs for pos, errs in enumerate(row_errors.tolist()) if errs}
         typed = privacy.pseudonymise(typed, table, self.key)
         checked = expectations.validate(typed, table, self.known_ids(table), self.today)
         reasons: dict[int, list[str]] = {pos: list(msgs) for pos, msgs in parse_errors.items()}
@@ -470,7 +426,7 @@ def load(
     todo: list[tuple[Path, str]] = []
     skipped: list[str] = []
     for path in files:
-        sha = file_sha256(path)
+        sha = warehouse.file_sha256(path)
         if sha in done:
             skipped.append(path.name)
         else:

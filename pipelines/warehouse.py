@@ -122,12 +122,10 @@ def new_snapshot_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(2)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, as hex."""
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -188,7 +186,7 @@ class SnapshotWriter:
             os.replace(self.tmp_path, self.final_path)
             meta = {
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "content_sha256": _sha256(self.final_path),
+                "content_sha256": file_sha256(self.final_path),
                 "parent": self.parent.id if self.parent else None,
                 "batch_id": batch_id,
             }

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines import contract
+from pipelines import contract, parsers
 from pipelines.values import parse_column, parse_frame
 
 TABLES = contract.TABLES_BY_NAME
@@ -26,7 +26,7 @@ ACTIVITY = TABLES["contacts"].column("activity")
 SATISFACTION = TABLES["surveys"].column("satisfaction")
 AMOUNT = TABLES["finance"].column("amount_eur")
 SOURCE = TABLES["finance"].column("source")
-OUTSIDE = contract.OUTSIDE_BRUSSELS
+OUTSIDE = parsers.OUTSIDE_BRUSSELS
 
 
 def parse_one(raw: object, column: contract.Column) -> tuple[object, str | None]:
@@ -520,7 +520,7 @@ def test_parse_frame_types_orders_and_collects_errors_per_row() -> None:
         index=[4, 5, 6],
         dtype=object,
     )
-    typed, errors = parse_frame(frame, table)
+    typed, errors, _ = parse_frame(frame, table)
 
     assert typed.columns.tolist() == [*table.column_names, "_source_row"]
     assert typed.index.tolist() == [4, 5, 6]
@@ -548,7 +548,7 @@ def test_parse_frame_types_orders_and_collects_errors_per_row() -> None:
 
 
 def test_parse_frame_dtypes_per_column_type() -> None:
-    typed, _ = parse_frame(pd.DataFrame(index=range(2)), TABLES["participants"])
+    typed, _, _ = parse_frame(pd.DataFrame(index=range(2)), TABLES["participants"])
     assert {name: str(dtype) for name, dtype in typed.dtypes.items()} == {
         "participant_id": "string",
         "registered_on": "datetime64[us]",

@@ -50,7 +50,7 @@ def test_failure_mid_publish_leaves_previous_snapshot_current_and_intact(tmp_pat
     def boom(_path):
         raise OSError("disk full (injected)")
 
-    monkeypatch.setattr(warehouse, "_sha256", boom)
+    monkeypatch.setattr(warehouse, "file_sha256", boom)
     with pytest.raises(OSError, match="injected"):
         _publish(tmp_path, 2)
     assert warehouse.current(tmp_path).id == first.id
