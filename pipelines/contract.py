@@ -421,6 +421,13 @@ TABLES: tuple[Table, ...] = (
                 aliases=("nuttig_voor_inburgering", "nuttig_voor_integratie"),
             ),
             _likert("satisfaction", ("tevredenheid",), "satisfaction with the programme"),
+            Column(
+                "dutch_level",
+                "cefr",
+                aliases=("niveau_nederlands", "taalniveau", "nederlands_niveau"),
+                description="CEFR level of Dutch when answering (optional; asked at intake, "
+                "end or follow-up)",
+            ),
         ),
         key=("respondent_id", "respondent_role", "wave"),
         references={"respondent_id": ("participants", "buddies")},
