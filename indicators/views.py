@@ -34,6 +34,27 @@ def _snapshot(wh: Path | str | None, snapshot_id: str | None) -> warehouse.Snaps
     return warehouse.snapshot(settings.warehouse_dir(wh), snapshot_id)
 
 
+def _figures(
+    ids: Sequence[str],
+    period: periods.Period,
+    as_of: date,
+    role: str,
+    warehouse_dir: Path | str | None,
+    snapshot_id: str | None,
+    breakdown: str | None = None,
+) -> pd.DataFrame:
+    """Return the engine's figures for the indicators (the views' one way to the engine)."""
+    return engine.compute(
+        list(ids),
+        period,
+        breakdown=breakdown,
+        as_of=as_of,
+        role=role,
+        warehouse_dir=warehouse_dir,
+        snapshot=snapshot_id,
+    )
+
+
 def _view(
     name: str,
     period: periods.Period,
@@ -114,17 +135,7 @@ def trend(
     snapshot_id: str | None = None,
 ) -> pd.DataFrame:
     """Return the overall figures of the indicators for each period, in order."""
-    frames = [
-        engine.compute(
-            list(ids),
-            p,
-            as_of=as_of,
-            role=role,
-            warehouse_dir=warehouse_dir,
-            snapshot=snapshot_id,
-        )
-        for p in period_list
-    ]
+    frames = [_figures(ids, p, as_of, role, warehouse_dir, snapshot_id) for p in period_list]
     out = pd.concat(frames, ignore_index=True)
     return out[out["breakdown"].isna()].reset_index(drop=True)
 
@@ -142,13 +153,8 @@ def cumulative(
     rows = []
     for month_end in months:
         period = periods.Period(f"{start.isoformat()}..{month_end.isoformat()}", start, month_end)
-        frame = engine.compute(
-            [indicator_id],
-            period,
-            as_of=min(as_of, month_end),
-            role=role,
-            warehouse_dir=warehouse_dir,
-            snapshot=snapshot_id,
+        frame = _figures(
+            [indicator_id], period, min(as_of, month_end), role, warehouse_dir, snapshot_id
         )
         overall = frame[frame["breakdown"].isna()].iloc[0]
         rows.append(
@@ -320,15 +326,8 @@ def organisation_figures(
     as-of date), hours_total, hours_suppressed, flow_starts, flow_suppressed. An organisation
     without rows in the engine's breakdown had no contacts or starts (0); a hidden figure is NaN.
     """
-    frame = engine.compute(
-        ["hours_total", "flow_at_anchor_share"],
-        period,
-        breakdown="organisation",
-        as_of=as_of,
-        role=role,
-        warehouse_dir=warehouse_dir,
-        snapshot=snapshot_id,
-    )
+    ids = ["hours_total", "flow_at_anchor_share"]
+    frame = _figures(ids, period, as_of, role, warehouse_dir, snapshot_id, "organisation")
     rows = frame[frame["breakdown"].notna()].set_index("breakdown_value")
     hours = rows[rows["id"] == "hours_total"]
     starts = rows[rows["id"] == "flow_at_anchor_share"]
@@ -359,14 +358,8 @@ def municipality_figures(
 
     Columns nis_code, name, value, suppressed; a municipality without rows counted nobody (0).
     """
-    frame = engine.compute(
-        [indicator_id],
-        period,
-        breakdown="municipality",
-        as_of=as_of,
-        role=role,
-        warehouse_dir=warehouse_dir,
-        snapshot=snapshot_id,
+    frame = _figures(
+        [indicator_id], period, as_of, role, warehouse_dir, snapshot_id, "municipality"
     )
     rows = frame[frame["breakdown"] == "municipality"].set_index("breakdown_value")
     names = municipality_names(lang)
@@ -399,15 +392,7 @@ def flow_by_cohort(
     suppressed, is_open). A cohort whose window is still open has no final rate: its figures
     are left empty rather than shown as a provisional or zero rate.
     """
-    frame = engine.compute(
-        list(FLOW_RATES),
-        period,
-        breakdown="match_cohort",
-        as_of=as_of,
-        role=role,
-        warehouse_dir=warehouse_dir,
-        snapshot=snapshot_id,
-    )
+    frame = _figures(FLOW_RATES, period, as_of, role, warehouse_dir, snapshot_id, "match_cohort")
     rows = frame[frame["breakdown"] == "match_cohort"]
     cohorts_open = flow_cohorts_open(period, as_of, warehouse_dir, snapshot_id)
     is_open = cohorts_open.set_index("match_cohort")["is_open"]

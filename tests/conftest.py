@@ -149,6 +149,24 @@ def write_csv(
     return path
 
 
+def load_export(root: Path, tables: dict[str, list[list[str]]], key: str) -> Path:
+    """Write the tables as CSV files in root/export, load them into root/wh; return the warehouse.
+
+    The load must quarantine nothing: these exports are worked out by hand.
+    """
+    from indicators import engine
+    from pipelines.load import load
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CONNECT_PSEUDONYM_KEY", key)
+        for table, rows in tables.items():
+            write_csv(root / "export" / f"{table}.csv", rows)
+        result = load([root / "export"], root / "wh")
+    assert result.quarantined == 0
+    engine.clear_cache()
+    return root / "wh"
+
+
 def stored_rows(wh: Path, *tables: str) -> dict[str, list[tuple]]:
     """Return the rows of each table, sorted, with only its contract columns (marts: all)."""
     from pipelines import warehouse

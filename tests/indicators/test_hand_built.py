@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from indicators import engine
-from pipelines.load import load
-from tests.conftest import write_csv
+from tests.conftest import load_export
 
 AS_OF = "2022-12-31"
 
@@ -201,14 +200,7 @@ EXPECTED_CI = {
 def warehouse_dir(tmp_path_factory) -> Path:
     """Return a warehouse loaded with the hand-built programme."""
     root = tmp_path_factory.mktemp("hand_built_indicators")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CONNECT_PSEUDONYM_KEY", "hand-built-indicator-key")
-        for table, rows in DATA.items():
-            write_csv(root / "export" / f"{table}.csv", rows)
-        result = load([root / "export"], root / "wh")
-    assert result.quarantined == 0
-    engine.clear_cache()
-    return root / "wh"
+    return load_export(root, DATA, "hand-built-indicator-key")
 
 
 def _overall(frame, indicator_id):
