@@ -21,8 +21,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def _code(sql: str) -> str:
     """Return the SQL without its comments and string literals, so that only names remain."""
-    sql = re.sub(r"'(?:[^']|'')*'", "''", sql)
-    return re.sub(r"--[^\n]*", "", sql)
+    # one pass, so that whichever starts first wins: a quote in a comment opens no string
+    return re.sub(r"'(?:[^']|'')*'|--[^\n]*", " ", sql)
 
 
 @dataclass(frozen=True)

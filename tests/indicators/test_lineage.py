@@ -120,8 +120,12 @@ def test_dependencies_are_found_in_the_sql_transitively_in_creation_order():
 
 
 def test_names_in_comments_strings_and_after_a_dot_are_no_dependencies():
-    sql = "-- from norms\nselect x.flows, flows.kind from flows where kind = 'asof_matches'"
-    assert Sources().direct(sql) == {"views/flows"}
+    sql = (
+        "-- the duo's norms\nselect x.flows, flows.kind, 'it''s -- norms' as note\n"
+        "from flows -- not asof_matches\nwhere kind = 'asof_matches' or kind in (select kind "
+        "from duo_units)"
+    )
+    assert Sources().direct(sql) == {"views/flows", "views/duo_units"}
 
 
 def test_the_methodology_names_the_views_and_marts_below_each_indicator():
