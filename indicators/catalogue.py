@@ -158,18 +158,19 @@ class Catalogue(BaseModel):
         return f"{self.catalogue_version}+{digest.hexdigest()[:8]}"
 
 
+def _read(sources: Sources) -> Catalogue:
+    data = yaml.safe_load(sources.catalogue_file.read_text(encoding="utf-8"))
+    return Catalogue.model_validate(data, context={"sources": sources})
+
+
 @cache
 def _default() -> Catalogue:
-    return load(DEFAULT_SOURCES.root)
+    return _read(DEFAULT_SOURCES)
 
 
 def load(root: Path | None = None) -> Catalogue:
     """Return the validated catalogue of this project (read once) or of a copy at root."""
-    if root is None:
-        return _default()
-    sources = Sources(Path(root))
-    data = yaml.safe_load(sources.catalogue_file.read_text(encoding="utf-8"))
-    return Catalogue.model_validate(data, context={"sources": sources})
+    return _default() if root is None else _read(Sources(Path(root)))
 
 
 def recorded_fingerprints(path: Path = FINGERPRINTS_FILE) -> dict[str, dict]:

@@ -3,8 +3,10 @@ by scanning the SQL, so a change to shared logic cannot change a figure without 
 
 from __future__ import annotations
 
+import graphlib
 import shutil
 
+import duckdb
 import pytest
 
 from indicators import catalogue, methodology
@@ -135,3 +137,34 @@ def test_the_methodology_names_the_views_and_marts_below_each_indicator():
         "`asof_matches`; marts (pipelines/marts/) `match_facts`\n"
     ) in text.split("(`hours_per_duo`", 1)[1]
     assert "- Computed from: the warehouse tables only\n" in text.split("(`group_activities`")[1]
+
+
+def _views_root(tmp_path, views: dict[str, str]):
+    (tmp_path / "pipelines" / "marts").mkdir(parents=True)
+    folder = tmp_path / "indicators" / "sql" / "views"
+    folder.mkdir(parents=True)
+    for name, sql in views.items():
+        (folder / f"{name}.sql").write_text(sql, encoding="utf-8")
+    return Sources(tmp_path)
+
+
+def test_views_are_created_after_the_views_they_select_from(tmp_path):
+    # by name, a_top would come first and fail: it selects from m_middle, which selects z_base
+    sources = _views_root(
+        tmp_path,
+        {
+            "a_top": "select n * 2 as n from m_middle",
+            "m_middle": "-- from z_base\nselect n + 1 as n from z_base",
+            "z_base": "select 20 as n",
+        },
+    )
+    assert sources.order == ["views/z_base", "views/m_middle", "views/a_top"]
+    con = duckdb.connect()
+    sources.create_views(con)
+    assert con.execute("select n from a_top").fetchall() == [(42,)]
+
+
+def test_views_that_select_from_each_other_are_refused(tmp_path):
+    sources = _views_root(tmp_path, {"a": "select * from b", "b": "select * from a"})
+    with pytest.raises(graphlib.CycleError):
+        sources.create_views(duckdb.connect())
