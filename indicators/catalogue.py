@@ -9,13 +9,23 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
+
+from indicators.lineage import Sources
 
 from pipelines.errors import UserError
 
 HERE = Path(__file__).resolve().parent
-CATALOGUE_FILE = HERE / "catalogue.yaml"
-SQL_DIR = HERE / "sql"
+DEFAULT_SOURCES = Sources()
+CATALOGUE_FILE = DEFAULT_SOURCES.catalogue_file
+SQL_DIR = DEFAULT_SOURCES.sql_dir
 FINGERPRINTS_FILE = HERE / "fingerprints.json"
 
 Dimension = Literal[
@@ -67,19 +77,22 @@ class Indicator(BaseModel):
     frameworks: list[str]
     questions: list[str]
     personal: bool = True  # False: counts no people (money, organisations), never suppressed
+    _sources: Sources = PrivateAttr(default=DEFAULT_SOURCES)
 
     def sql_text(self) -> str:
         """Return the SQL that lists this indicator's units."""
-        return (SQL_DIR / self.sql).read_text(encoding="utf-8")
+        return (self._sources.sql_dir / self.sql).read_text(encoding="utf-8")
+
+    def dependencies(self) -> list[str]:
+        """Return the views and marts ('views/x', 'marts/y') below its SQL, in creation order."""
+        return self._sources.dependencies(self.sql_text())
 
     def fingerprint(self) -> str:
-        """Return a hash of everything that defines the indicator's value."""
+        """Return a hash of its catalogue entry (but version), its SQL and all SQL below it."""
         payload = {
-            "definition": self.definition.model_dump(),
-            "period_rule": self.period_rule.model_dump(),
-            "kind": self.kind,
-            "unit": self.unit,
-            "sql": self.sql_text(),
+            "entry": self.model_dump(mode="json", exclude={"version"}),
+            "sql": hashlib.sha256(self.sql_text().encode()).hexdigest(),
+            "below": self._sources.digest(self.dependencies()),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -92,9 +105,14 @@ class Catalogue(BaseModel):
     frameworks: dict[str, Text]
     questions: dict[str, Text]
     indicators: list[Indicator]
+    _sources: Sources = PrivateAttr(default=DEFAULT_SOURCES)
 
     @model_validator(mode="after")
-    def _check_references(self) -> Catalogue:
+    def _check_references(self, info: ValidationInfo) -> Catalogue:
+        sources = (info.context or {}).get("sources", DEFAULT_SOURCES)
+        self._sources = sources
+        for ind in self.indicators:
+            ind._sources = sources
         ids = [i.id for i in self.indicators]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -106,7 +124,7 @@ class Catalogue(BaseModel):
             unknown = set(ind.questions) - set(self.questions)
             if unknown:
                 raise ValueError(f"{ind.id}: unknown question(s) {', '.join(sorted(unknown))}")
-            if not (SQL_DIR / ind.sql).is_file():
+            if not (sources.sql_dir / ind.sql).is_file():
                 raise ValueError(f"{ind.id}: SQL file indicators/sql/{ind.sql} does not exist")
             if "programme" not in ind.breakdowns:
                 raise ValueError(f"{ind.id}: every indicator can be broken down by programme")
@@ -126,27 +144,53 @@ class Catalogue(BaseModel):
             f"Unknown indicator '{indicator_id}' (expected one of: {', '.join(self.ids)})."
         )
 
+    @property
+    def sources(self) -> Sources:
+        """Return the SQL sources this catalogue was read with (views, marts, folders)."""
+        return self._sources
+
     @cached_property
     def version(self) -> str:
-        """Return the catalogue version with a hash of its content, for lineage (read once)."""
-        digest = hashlib.sha256(CATALOGUE_FILE.read_bytes())
+        """Return the version with a hash of catalogue.yaml and all SQL files (read once)."""
+        digest = hashlib.sha256(self._sources.catalogue_file.read_bytes())
         for ind in self.indicators:
             digest.update(ind.sql_text().encode())
+        for name, text in sorted(self._sources.texts.items()):
+            digest.update(f"\0{name}\0{text}".encode())
         return f"{self.catalogue_version}+{digest.hexdigest()[:8]}"
 
 
+def _read(sources: Sources) -> Catalogue:
+    data = yaml.safe_load(sources.catalogue_file.read_text(encoding="utf-8"))
+    return Catalogue.model_validate(data, context={"sources": sources})
+
+
 @cache
-def load() -> Catalogue:
-    """Return the validated catalogue."""
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    return Catalogue.model_validate(data)
+def _default() -> Catalogue:
+    return _read(DEFAULT_SOURCES)
 
 
-def recorded_fingerprints() -> dict[str, dict]:
+def load(root: Path | None = None) -> Catalogue:
+    """Return the validated catalogue of this project (read once) or of a copy at root."""
+    return _default() if root is None else _read(Sources(Path(root)))
+
+
+def recorded_fingerprints(path: Path = FINGERPRINTS_FILE) -> dict[str, dict]:
     """Return the fingerprints recorded for each indicator version."""
-    if not FINGERPRINTS_FILE.exists():
+    if not path.exists():
         return {}
-    return json.loads(FINGERPRINTS_FILE.read_text())
+    return json.loads(path.read_text())
+
+
+def stale(cat: Catalogue, recorded: dict[str, dict]) -> list[str]:
+    """Return the ids whose fingerprint changed while their version did not (a bump is due)."""
+    return [
+        ind.id
+        for ind in cat.indicators
+        if (old := recorded.get(ind.id))
+        and old["version"] == ind.version
+        and old["fingerprint"] != ind.fingerprint()
+    ]
 
 
 def refresh_fingerprints() -> list[str]:
@@ -156,15 +200,13 @@ def refresh_fingerprints() -> list[str]:
     unrecorded, so the catalogue test keeps failing until the version is bumped.
     """
     recorded = recorded_fingerprints()
-    stale = []
-    out = {}
-    for ind in load().indicators:
-        old = recorded.get(ind.id)
-        fp = ind.fingerprint()
-        if old and old["version"] == ind.version and old["fingerprint"] != fp:
-            stale.append(ind.id)
-            out[ind.id] = old
-        else:
-            out[ind.id] = {"version": ind.version, "fingerprint": fp}
+    cat = load()
+    due = stale(cat, recorded)
+    out = {
+        ind.id: recorded[ind.id]
+        if ind.id in due
+        else {"version": ind.version, "fingerprint": ind.fingerprint()}
+        for ind in cat.indicators
+    }
     FINGERPRINTS_FILE.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
-    return stale
+    return due

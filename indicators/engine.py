@@ -28,7 +28,6 @@ from indicators.catalogue import DIMENSIONS, Indicator
 from pipelines import settings, warehouse
 from pipelines.errors import UserError
 
-VIEWS_SQL = catalogue_module.SQL_DIR / "_views.sql"
 ROLES = ("viewer", "council", "policymaker", "analyst")
 CACHE_SIZE = 512
 
@@ -119,9 +118,7 @@ def _connection(snap: warehouse.Snapshot) -> duckdb.DuckDBPyConnection:
         con.register("country_regions_df", regions)
         con.execute("create temp table country_regions as select * from country_regions_df")
         con.unregister("country_regions_df")
-        for statement in VIEWS_SQL.read_text(encoding="utf-8").split(";\n"):
-            if statement.strip():
-                con.execute(statement)
+        catalogue_module.load().sources.create_views(con)
         cons[snap.id] = con
     return con
 

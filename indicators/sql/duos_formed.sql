@@ -1,8 +1,4 @@
 -- duos_formed: one row per match (duo) that started in the period.
-select
-    match_id as unit_id,
-    participant_id,
-    match_id,
-    null::varchar as organisation_id
-from asof_matches
+select * exclude (matched_on, ended_on)
+from duo_units
 where matched_on between getvariable('period_start') and getvariable('period_end')

@@ -1,9 +1,6 @@
 -- funding_total: one row per income booking in the period, with its amount.
 select
-    _row_key as unit_id,
-    null::varchar as participant_id,
-    null::varchar as match_id,
-    null::varchar as organisation_id,
-    cast(amount_eur as double) as value
-from asof_finance
-where direction = 'income' and booked_on between getvariable('period_start') and getvariable('period_end')
+    * exclude (direction, source, category, amount_eur),
+    amount_eur as value
+from period_bookings
+where direction = 'income'

@@ -1,8 +1,4 @@
 -- registrations: one row per participant who registered in the period.
-select
-    participant_id as unit_id,
-    participant_id,
-    null::varchar as match_id,
-    null::varchar as organisation_id
-from asof_participants
+select * exclude (registered_on, intake_on)
+from participant_units
 where registered_on between getvariable('period_start') and getvariable('period_end')

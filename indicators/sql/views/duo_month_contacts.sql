@@ -1,11 +1,12 @@
 -- duo_month_contacts: one row per duo and calendar month of the period during which the duo
--- was active the whole month, with its number of contacts that month (the units of
--- meeting_norm_share, with the count instead of the yes/no).
+-- was active the whole month (up to its end or the as-of date), with its participant and its
+-- number of contacts that month (the units of meeting_norm_share, and the contacts chart).
 with
 
 duo_months as (
     select
         asof_matches.match_id,
+        asof_matches.participant_id,
         asof_matches.matched_on,
         coalesce(asof_matches.ended_on, getvariable('as_of')) as active_until,
         cast(unnest(generate_series(
@@ -28,6 +29,7 @@ in_period as (
 final as (
     select
         in_period.match_id,
+        in_period.participant_id,
         in_period.month_start,
         count(asof_contacts.match_id) as n_contacts
     from in_period

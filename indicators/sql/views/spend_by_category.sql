@@ -6,10 +6,9 @@ with
 expenses as (
     select
         coalesce(category, 'unknown') as category,
-        cast(amount_eur as double) as amount_eur
-    from asof_finance
+        amount_eur
+    from period_bookings
     where direction = 'expense'
-        and booked_on between getvariable('period_start') and getvariable('period_end')
 ),
 
 final as (
