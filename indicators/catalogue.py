@@ -19,7 +19,6 @@ from pydantic import (
 )
 
 from indicators.lineage import Sources
-
 from pipelines.errors import UserError
 
 HERE = Path(__file__).resolve().parent
