@@ -82,15 +82,19 @@ class Indicator(BaseModel):
         """Return the SQL that lists this indicator's units."""
         return (self._sources.sql_dir / self.sql).read_text(encoding="utf-8")
 
+    def query(self) -> str:
+        """Return the query the engine runs: its units with every breakdown dimension added."""
+        return f"with units as (\n{self.sql_text()}\n)\n{self._sources.dimensions_sql}"
+
     def dependencies(self) -> list[str]:
-        """Return the views and marts ('views/x', 'marts/y') below its SQL, in creation order."""
-        return self._sources.dependencies(self.sql_text())
+        """Return the views and marts ('views/x', 'marts/y') below its query, in creation order."""
+        return self._sources.dependencies(self.query())
 
     def fingerprint(self) -> str:
-        """Return a hash of its catalogue entry (but version), its SQL and all SQL below it."""
+        """Return a hash of its catalogue entry (but version), its query and all SQL below it."""
         payload = {
             "entry": self.model_dump(mode="json", exclude={"version"}),
-            "sql": hashlib.sha256(self.sql_text().encode()).hexdigest(),
+            "sql": hashlib.sha256(self.query().encode()).hexdigest(),
             "below": self._sources.digest(self.dependencies()),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
@@ -153,7 +157,7 @@ class Catalogue(BaseModel):
         """Return the version with a hash of catalogue.yaml and all SQL files (read once)."""
         digest = hashlib.sha256(self._sources.catalogue_file.read_bytes())
         for ind in self.indicators:
-            digest.update(ind.sql_text().encode())
+            digest.update(ind.query().encode())
         for name, text in sorted(self._sources.texts.items()):
             digest.update(f"\0{name}\0{text}".encode())
         return f"{self.catalogue_version}+{digest.hexdigest()[:8]}"

@@ -123,28 +123,6 @@ def _connection(snap: warehouse.Snapshot) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _dims_sql(ind: Indicator) -> str:
-    """Return the select that adds every dimension to an indicator's units."""
-    return f"""
-with units as (
-{ind.sql_text()}
-)
-select
-    units.*,
-    coalesce(participant_dims.municipality, 'unknown') as municipality,
-    coalesce(participant_dims.gender, 'unknown') as gender,
-    coalesce(participant_dims.age_band, 'unknown') as age_band,
-    coalesce(participant_dims.region_of_birth, 'unknown') as region_of_birth,
-    coalesce(participant_dims.dutch_level, 'unknown') as dutch_level,
-    coalesce(match_facts.match_cohort, participant_dims.match_cohort, 'not matched')
-        as match_cohort,
-    coalesce(units.organisation_id, 'none') as organisation
-from units
-left join participant_dims on participant_dims.participant_id = units.participant_id
-left join match_facts on match_facts.match_id = units.match_id
-"""
-
-
 def units(
     ind: Indicator, snap: warehouse.Snapshot, period: periods.Period, as_of: date
 ) -> pd.DataFrame:
@@ -154,7 +132,7 @@ def units(
         if key in _units_cache:
             _units_cache.move_to_end(key)
             return _units_cache[key]
-    frame = run_sql(_dims_sql(ind), snap, period, as_of)
+    frame = run_sql(ind.query(), snap, period, as_of)
     with _cache_lock:
         _units_cache[key] = frame
         while len(_units_cache) > CACHE_SIZE:

@@ -46,6 +46,11 @@ class Sources:
         """Return the folder of the shared views, one file per view named after it."""
         return self.sql_dir / "views"
 
+    @cached_property
+    def dimensions_sql(self) -> str:
+        """Return the select that adds the breakdown dimensions to every indicator's units."""
+        return (self.sql_dir / "with_dimensions.sql").read_text(encoding="utf-8")
+
     @property
     def marts_dir(self) -> Path:
         """Return the folder of the marts' SQL files."""

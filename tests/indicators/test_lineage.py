@@ -42,6 +42,9 @@ def _edit(path, old, new):
 # <- cost_units <- cost_per_duo, cost_per_duo_40h.
 # asof_finance <- period_bookings <- funding_total, funding_by_source, spend_total, cost_units.
 # participant_flow (mart): no view or indicator selects from it; only the catalogue version moves.
+# Every indicator's query also joins participant_dims (<- asof_matches) and match_facts for its
+# breakdowns (indicators/sql/with_dimensions.sql), so a change to match_facts moves them all.
+EVERY = [ind.id for ind in catalogue.load().indicators]
 CHANGES = {
     "view two levels down": (
         "indicators/sql/views/asof_flow_starts.sql",
@@ -53,7 +56,13 @@ CHANGES = {
         "pipelines/marts/match_facts.sql",
         "hours_cumulative >= norm.norm_hours",
         "hours_cumulative > norm.norm_hours",
-        ["hours_per_duo", "share_40h", "time_to_40h_days", "cost_per_duo", "cost_per_duo_40h"],
+        EVERY,
+    ),
+    "the breakdown join": (
+        "indicators/sql/with_dimensions.sql",
+        "participant_dims.match_cohort, 'not matched'",
+        "participant_dims.match_cohort, 'no duo'",
+        EVERY,
     ),
     "as-of view": (
         "indicators/sql/views/asof_finance.sql",
@@ -106,15 +115,18 @@ def test_changing_a_label_in_the_catalogue_changes_only_that_fingerprint(project
 
 def test_dependencies_are_found_in_the_sql_transitively_in_creation_order():
     # flow_any_6m selects from flow_cohort, which selects from flows, which selects from
-    # asof_matches, norms and asof_flow_starts, which selects from asof_referrals
+    # asof_matches, norms and asof_flow_starts, which selects from asof_referrals; its breakdowns
+    # join participant_dims (which selects from asof_matches) and the mart match_facts
     deps = catalogue.load().get("flow_any_6m").dependencies()
     assert sorted(deps) == [
+        "marts/match_facts",
         "views/asof_flow_starts",
         "views/asof_matches",
         "views/asof_referrals",
         "views/flow_cohort",
         "views/flows",
         "views/norms",
+        "views/participant_dims",
     ]
     assert deps.index("views/asof_referrals") < deps.index("views/asof_flow_starts")
     assert deps.index("views/flows") < deps.index("views/flow_cohort")
