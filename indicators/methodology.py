@@ -87,7 +87,7 @@ def _lineage_text(dependencies: list[str]) -> str:
         names = sorted(d.split("/")[1] for d in dependencies if d.startswith(f"{kind}/"))
         if names:
             parts.append(f"{kind} ({where}) {', '.join(f'`{n}`' for n in names)}")
-    return "; ".join(parts) if parts else "the warehouse tables only"
+    return "; ".join(parts)
 
 
 def render() -> str:
@@ -128,6 +128,14 @@ def render() -> str:
             "",
         ]
     lines += ["## Shared views and marts", "", SHARED_INTRO, ""]
+    lines += [
+        "### The breakdown join (indicators/sql/with_dimensions.sql)",
+        "",
+        "```sql",
+        cat.sources.dimensions_sql.strip(),
+        "```",
+        "",
+    ]
     below = {name for ind in cat.indicators for name in ind.dependencies()}
     for name in (n for n in cat.sources.order if n in below):
         kind, short = name.split("/")

@@ -130,7 +130,12 @@ def test_dependencies_are_found_in_the_sql_transitively_in_creation_order():
     ]
     assert deps.index("views/asof_referrals") < deps.index("views/asof_flow_starts")
     assert deps.index("views/flows") < deps.index("views/flow_cohort")
-    assert catalogue.load().get("group_activities").dependencies() == []
+    # group_activities reads the warehouse table itself; only its breakdowns need views
+    assert catalogue.load().get("group_activities").dependencies() == [
+        "marts/match_facts",
+        "views/asof_matches",
+        "views/participant_dims",
+    ]
 
 
 def test_names_in_comments_strings_and_after_a_dot_are_no_dependencies():
@@ -146,9 +151,12 @@ def test_the_methodology_names_the_views_and_marts_below_each_indicator():
     text = methodology.render()
     assert (
         "- Computed from: views (indicators/sql/views/) `asof_contacts`, `asof_match_facts`, "
-        "`asof_matches`; marts (pipelines/marts/) `match_facts`\n"
+        "`asof_matches`, `participant_dims`; marts (pipelines/marts/) `match_facts`\n"
     ) in text.split("(`hours_per_duo`", 1)[1]
-    assert "- Computed from: the warehouse tables only\n" in text.split("(`group_activities`")[1]
+    assert (
+        "- Computed from: views (indicators/sql/views/) `asof_matches`, `participant_dims`; "
+        "marts (pipelines/marts/) `match_facts`\n"
+    ) in text.split("(`group_activities`")[1]
 
 
 def _views_root(tmp_path, views: dict[str, str]):
