@@ -399,7 +399,7 @@ def load(
 ) -> LoadResult:
     """Load files or folders into a new published snapshot and return the accounting.
 
-    Raises LoadError (nothing published) when a file cannot be read or recognised.
+    Raises a UserError (nothing published) when a file cannot be read or recognised.
     """
     today = today or date.today()
     started_at = datetime.now(UTC).replace(tzinfo=None)
@@ -411,10 +411,7 @@ def load(
             progress(message, steps_done, steps_total)
         steps_done += 1
 
-    try:
-        files = readers.discover(paths)
-    except readers.ReadError as exc:
-        raise LoadError(str(exc)) from None
+    files = readers.discover(paths)  # a ReadError is the person's to fix, as it stands
     if not files:
         raise LoadError(
             "No data files found in "
@@ -435,10 +432,7 @@ def load(
     steps_total = len(todo) * 2 + 2  # read and check each file, build marts, publish
     for path, sha in todo:
         step(f"reading {path.name}")
-        try:
-            tables = readers.read_file(path)
-        except readers.ReadError as exc:
-            raise LoadError(str(exc)) from None
+        tables = readers.read_file(path)
         for raw in tables:
             if raw.dropped_identifiers:
                 warnings.append(

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from pipelines import marts, warehouse
-from pipelines.load import LoadError, load
+from pipelines.errors import UserError
+from pipelines.load import load
 from pipelines.privacy import pseudonym
 from tests.conftest import HAND_BUILT, TEST_KEY, stored_rows, write_csv
 
@@ -246,7 +247,7 @@ def test_strict_and_unreadable_files_give_exit_codes_and_one_sentence(hand_built
     write_csv(tmp_path / "odd" / "notes.csv", [["what", "ever"], ["a", "b"]])
     res = runner.invoke(app, ["load", str(tmp_path / "odd"), "--warehouse", str(wh)])
     assert res.exit_code == 2 and "notes.csv" in res.output
-    with pytest.raises(LoadError, match="notes.csv"):
+    with pytest.raises(UserError, match="notes.csv"):
         load([tmp_path / "odd"], wh, today=TODAY)
 
 
