@@ -58,6 +58,14 @@ class Text(BaseModel):
         return self.en if lang == "en" else self.nl
 
 
+class Requirement(BaseModel):
+    """A column an indicator needs values in ('table.column'), and what it means when none."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
+    missing: Text
+
+
 class Indicator(BaseModel):
     """One indicator: what it measures, how, over which period and against what."""
 
@@ -76,6 +84,8 @@ class Indicator(BaseModel):
     frameworks: list[str]
     questions: list[str]
     personal: bool = True  # False: counts no people (money, organisations), never suppressed
+    # columns without which there is nothing to count: the figure then says "no data" in words
+    requires: list[Requirement] = []
     _sources: Sources = PrivateAttr(default=DEFAULT_SOURCES)
 
     def sql_text(self) -> str:
@@ -93,7 +103,12 @@ class Indicator(BaseModel):
     def fingerprint(self) -> str:
         """Return a hash of its catalogue entry (but version), its query and all SQL below it."""
         payload = {
-            "entry": self.model_dump(mode="json", exclude={"version"}),
+            # empty lists are left out, so a field added later moves no existing fingerprint
+            "entry": {
+                k: v
+                for k, v in self.model_dump(mode="json", exclude={"version"}).items()
+                if v != []
+            },
             "sql": hashlib.sha256(self.query().encode()).hexdigest(),
             "below": self._sources.digest(self.dependencies()),
         }

@@ -123,6 +123,26 @@ def _connection(snap: warehouse.Snapshot) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_holds: dict[tuple[str, str], bool] = {}
+
+
+def holds_values(snap: warehouse.Snapshot, column: str) -> bool:
+    """Return whether a column ('table.column') of the snapshot holds any value at all."""
+    key = (snap.id, column)
+    if key not in _holds:
+        table, name = column.split(".")
+        con = _connection(snap)
+        exists = con.execute(
+            "select count(*) from information_schema.columns "
+            "where table_name = ? and column_name = ?",
+            [table, name],
+        ).fetchone()[0]
+        # names checked against the schema above, so they can be put into the statement
+        count = con.execute(f"select count({name}) from {table}").fetchone()[0] if exists else 0
+        _holds[key] = bool(count)
+    return _holds[key]
+
+
 def units(
     ind: Indicator, snap: warehouse.Snapshot, period: periods.Period, as_of: date
 ) -> pd.DataFrame:
@@ -388,8 +408,11 @@ def _indicator_rows(
     unusable = [dim for dim, _ in req.filters if dim not in ind.breakdowns]
     if req.breakdown is not None and req.breakdown not in ind.breakdowns:
         unusable.append(req.breakdown)
-    if unusable:
-        note = f"not defined by {', '.join(sorted(set(unusable)))}"
+    note = f"not defined by {', '.join(sorted(set(unusable)))}" if unusable else None
+    absent = [r for r in ind.requires if not holds_values(req.snapshot, r.column)]
+    if absent and note is None:
+        note = "no data: " + "; ".join(f"{r.missing.en} ({r.column})" for r in absent)
+    if note is not None:
         empty = dict.fromkeys(("value", "numerator", "denominator", "n", "ci_low", "ci_high"))
         return [{**base, **empty, "breakdown": None, "breakdown_value": None, "note": note}]
     frame = units(ind, req.snapshot, req.period, req.as_of)

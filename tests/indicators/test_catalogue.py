@@ -10,11 +10,12 @@ from indicators import catalogue, methodology
 
 REQUIRED_IDS = """registrations intakes duos_formed active_duos match_rate time_to_match_days
 buddies_trained_share hours_total hours_per_duo share_40h meeting_norm_share time_to_40h_days
-completion_rate early_closure_rate end_reasons flow_leisure_6m flow_volunteering_6m flow_any_6m
+newcomers_40h_buddy_share newcomers_40h_share newcomer_time_to_40h_days completion_rate
+early_closure_rate end_reasons flow_leisure_6m flow_volunteering_6m flow_any_6m
 flow_at_anchor_share anchor_places new_anchor_places organisations_hosting group_activities
 group_activity_participants loneliness_change dutch_confidence_change feel_at_home_change
-helpful_for_integration_share survey_response_rate funding_total funding_by_source spend_total
-cost_per_duo cost_per_duo_40h""".split()
+helpful_for_integration_share dutch_level_up_share survey_response_rate funding_total
+funding_by_source spend_total cost_per_duo cost_per_duo_40h""".split()
 
 
 def test_catalogue_holds_every_required_indicator_in_order():
