@@ -11,7 +11,7 @@ from indicators.catalogue import DIMENSIONS
 # dimensions whose values people pick from; programme and organisation are breakdowns only
 FILTER_DIMENSIONS = tuple(d for d in DIMENSIONS if d not in ("programme", "organisation"))
 NONE = "none"
-DEFAULT_IDS = ("duos_formed", "share_40h")
+DEFAULT_IDS = ("duos_formed", "newcomers_40h_share")
 # breakdown values the engine gives to missing or special cases, named in the language
 SPECIAL_VALUES = ("unknown", "outside_brussels", "not matched", "none")
 

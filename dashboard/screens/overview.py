@@ -9,7 +9,7 @@ from indicators import formatting, periods
 
 HEADLINE = (
     "duos_formed",
-    "share_40h",
+    "newcomers_40h_share",
     "flow_leisure_6m",
     "flow_volunteering_6m",
     "anchor_places",

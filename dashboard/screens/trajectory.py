@@ -13,6 +13,7 @@ FIGURES = (
     "share_40h",
     "time_to_match_days",
     "time_to_40h_days",
+    "newcomer_time_to_40h_days",
     "meeting_norm_share",
     "completion_rate",
     "early_closure_rate",
@@ -21,6 +22,7 @@ FIGURES = (
 TILES = (
     "time_to_match_days",
     "time_to_40h_days",
+    "newcomer_time_to_40h_days",
     "meeting_norm_share",
     "completion_rate",
     "early_closure_rate",

@@ -23,6 +23,7 @@ def test_every_command_and_option_is_documented():
         "status",
         "quarantine",
         "indicators",
+        "answer",
         "serve",
     }
     for name, cmd in group.commands.items():

@@ -12,7 +12,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from dashboard.i18n import t
 from indicators import catalogue, formatting
 
-IDS = ["duos_formed", "share_40h"]
+IDS = ["duos_formed", "newcomers_40h_share"]
 
 
 def _open(open_page, lang: str, role: str = "viewer", **params: str):
@@ -55,7 +55,7 @@ def test_table_and_chart_show_the_engine_values(open_page, figures, lang):
     assert table[t("explorer_col_n", lang)].tolist() == _expected(frame, "n", lang)
     labels = [catalogue.load().get(i).label.get(lang) for i in frame["id"]]
     assert table[t("explorer_col_indicator", lang)].tolist() == labels
-    at_target = frame.index[(frame["id"] == "share_40h") & frame["breakdown"].isna()][0]
+    at_target = frame.index[(frame["id"] == "newcomers_40h_share") & frame["breakdown"].isna()][0]
     assert table[t("explorer_col_target", lang)].iloc[at_target] == formatting.value(
         frame.loc[at_target, "target"], "percent", lang
     )

@@ -8,7 +8,7 @@ from indicators import formatting
 
 HEADLINE = [
     "duos_formed",
-    "share_40h",
+    "newcomers_40h_share",
     "flow_leisure_6m",
     "flow_volunteering_6m",
     "anchor_places",
@@ -52,3 +52,21 @@ def test_the_url_reopens_the_same_view(open_page):
     assert at.sidebar.selectbox[1].value == "2022"
     assert str(at.sidebar.date_input[0].value) == "2023-06-30"
     assert at.title[0].value == "Overview"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_40_hour_tile_counts_newcomers_with_its_target_and_status(open_page, figures, lang):
+    from dashboard.i18n import t
+    from indicators import catalogue
+    from pipelines import settings
+
+    at = open_page("overview", lang=lang)
+    label = catalogue.load().get("newcomers_40h_share").label.get(lang)
+    assert label in _tiles(at) and ("Nieuwkomers" in label or "Newcomers" in label)
+    row = figures(["newcomers_40h_share"], "programme").iloc[0]
+    goal = settings.programme().targets["newcomers_40h_share"].value
+    assert row["target"] == goal
+    target = f"{t('target', lang)}: {formatting.value(goal, 'percent', lang)} · "
+    status = t(f"status_{row['status']}", lang)
+    shown = [m.value for m in at.markdown if m.value.startswith(target)]
+    assert len(shown) == 1 and f"● {status}</span>" in shown[0]

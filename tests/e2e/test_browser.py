@@ -382,3 +382,22 @@ def test_council_question_pasted_matched_drafted_edited_and_exported(page, serve
     assert edited in paragraphs and "Bronnen" in paragraphs
     assert len(document.inline_shapes) > 0  # the charts, rendered on the server by kaleido
     screenshot(page, "council_drafted_nl")
+
+
+def test_the_overview_counts_the_40_hours_per_newcomer_with_target_and_status(
+    page, server, demo_warehouse
+):
+    from indicators import catalogue, engine, formatting
+
+    open_page(page, server, "overview", "nl")
+    label = catalogue.load().get("newcomers_40h_share").label.nl
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    expect(tile).to_have_count(1)
+    frame = engine.compute(["newcomers_40h_share"], "programme", warehouse_dir=demo_warehouse)
+    row = frame.iloc[0]
+    shown = tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    assert shown == formatting.value(row["value"], "percent", "nl", bool(row["suppressed"]))
+    column = page.locator('[data-testid="stColumn"]').filter(has=tile)
+    strings = _titles("nl")
+    expect(column).to_contain_text(f"{strings['target']}: {formatting.value(0.5, 'percent', 'nl')}")
+    expect(column).to_contain_text(strings[f"status_{row['status']}"])

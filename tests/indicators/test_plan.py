@@ -40,19 +40,21 @@ def test_unknown_indicators_and_deadline_targets_are_refused():
 def test_follow_up_puts_value_target_and_status_beside_each_indicator(warehouse_dir):  # noqa: F811
     own = {"id": "flow_leisure_6m", "target": {"value": 0.2, "source": "plan"}}
     plan = plan_module.Plan.model_validate(
-        _with_indicators([{"id": "duos_formed"}, {"id": "share_40h"}, own])
+        _with_indicators([{"id": "duos_formed"}, {"id": "newcomers_40h_share"}, own])
     )
     period = periods.parse("programme")
     analyst = plan_module.follow_up(period, AS_OF, "analyst", "nl", warehouse_dir, plan=plan)
     rows = analyst.set_index("id")
-    # hand-worked (tests/indicators/test_hand_built.py): 5 duos; 2 of 4 ended duos reached
-    # 40 hours; P1 of the 4 participants in the flow-through cohort started leisure
+    # hand-worked (tests/indicators/test_hand_built.py): 5 duos; of the newcomers whose last
+    # duo ended (P1, P2, P3, P5; P4's still runs), P1 (42 h + 3 h of group activity) and P3
+    # (42 h + 2 h) reached 40 hours of participation, P2 (3.5 + 3) and P5 (6 + 2) did not;
+    # P1 of the 4 participants in the flow-through cohort started leisure
     assert rows.loc["duos_formed", ["value", "value_text", "target_text"]].tolist() == [
         5,
         "5",
         "150 tegen 31 januari 2022",
     ]
-    assert rows.loc["share_40h", ["value_text", "target_text", "status"]].tolist() == [
+    assert rows.loc["newcomers_40h_share", ["value_text", "target_text", "status"]].tolist() == [
         "50,0 %",
         "50,0 %",
         "on_track",
