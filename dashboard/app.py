@@ -1,24 +1,39 @@
-"""The dashboard's router: builds the navigation and runs the page, with errors in one sentence."""
+"""The dashboard's frame: the shared sidebar drawn once, the navigation, and the page run with
+errors in one sentence (a user error as it is, a bug as an apology with a reference)."""
 
 import streamlit as st
 
+from dashboard import data, state
 from dashboard.i18n import LANGUAGES, t
 from dashboard.navigation import PAGES
 from pipelines import api
 
 st.set_page_config(page_title="CoNnect Brussel · impact", layout="wide")
-lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
-lang = lang if lang in LANGUAGES else "nl"
-page = st.navigation(
-    [
-        st.Page(f"screens/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
-        for i, (name, title) in enumerate(PAGES)
-    ]
-)
-try:
+
+
+def _language() -> str:
+    """Return the language asked for before the sidebar is drawn (empty warehouse, errors)."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
+    return lang if lang in LANGUAGES else "nl"
+
+
+def frame() -> None:
+    """Draw the sidebar once, build the navigation in the person's language, run the page."""
+    snap = data.current_snapshot()
+    lang = state.sidebar(snap).lang if snap is not None else _language()
+    page = st.navigation(
+        [
+            st.Page(f"screens/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
+            for i, (name, title) in enumerate(PAGES)
+        ]
+    )
     page.run()
+
+
+try:
+    frame()
 except api.UserError as exc:
     st.error(str(exc))
 except Exception as exc:  # a bug: logged with its traceback, never shown
     api.configure_logging()
-    st.error(t("bug_apology", lang, reference=api.report_bug(exc)))
+    st.error(t("bug_apology", _language(), reference=api.report_bug(exc)))

@@ -14,7 +14,7 @@ from indicators import periods
 
 CUSTOM = "custom"
 ROLE_ENV = "CONNECT_ROLE"  # until login and roles land, the role comes from the environment
-WIDGET_KEYS = ("lang", "period_choice", "period_range", "as_of")
+SELECTION_KEY = "selection"
 
 
 @dataclass(frozen=True)
@@ -55,39 +55,20 @@ def _init(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
-def _restore(page: str) -> None:
-    """Carry the sidebar choices over a page switch.
-
-    Each page draws its own sidebar, and Streamlit resets a widget drawn by another page to
-    its default; a copy under another key survives and is put back on the first run of a page
-    (only then: on later runs the widget holds the person's latest choice).
-    """
-    if st.session_state.get("kept_page") == page:
-        return
-    for key in WIDGET_KEYS:
-        kept = st.session_state.get(f"kept_{key}")
-        if kept is not None:
-            st.session_state[key] = kept
-
-
-def _keep(page: str) -> None:
-    st.session_state["kept_page"] = page
-    for key in WIDGET_KEYS:
-        if key in st.session_state:
-            st.session_state[f"kept_{key}"] = st.session_state[key]
-
-
 def role() -> str:
     """Return the role of the person looking (viewer unless CONNECT_ROLE says otherwise)."""
     return os.environ.get(ROLE_ENV, "viewer")
 
 
-def sidebar(snap: data.SnapshotInfo, page: str) -> Selection:
-    """Draw the global controls for a page and return the selection (also put in the URL)."""
+def sidebar(snap: data.SnapshotInfo) -> Selection:
+    """Draw the global controls once, in the frame, and return the selection (also in the URL).
+
+    Widgets drawn by the entrypoint keep their state when the person moves to another page,
+    so nothing needs copying between pages.
+    """
     programme = data.programme()
     presets = {p.label: p for p in periods.presets(programme)}
     loaded = snap.loaded_on
-    _restore(page)
     _init("lang", _param("lang", "nl") if _param("lang", "nl") in LANGUAGES else "nl")
     wanted_period = _param("period", "programme")
     if wanted_period in presets:
@@ -134,6 +115,12 @@ def sidebar(snap: data.SnapshotInfo, page: str) -> Selection:
         side.warning(t("synthetic", lang))
     current_role = role()
     side.caption(t("role", lang, role=current_role))
-    _keep(page)
     st.query_params.update({"lang": lang, "period": period.label, "as_of": as_of.isoformat()})
-    return Selection(lang, programme.programme.id, period, as_of, current_role, snap)
+    selection = Selection(lang, programme.programme.id, period, as_of, current_role, snap)
+    st.session_state[SELECTION_KEY] = selection
+    return selection
+
+
+def current() -> Selection:
+    """Return the selection the frame drew for this run of the page."""
+    return st.session_state[SELECTION_KEY]

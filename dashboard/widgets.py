@@ -16,13 +16,13 @@ from indicators import formatting, periods
 
 
 def page_start(title_key: str) -> state.Selection:
-    """Draw the sidebar and the page title; stop with a hint when the warehouse is empty."""
+    """Draw the page title under the frame's sidebar; stop with a hint when nothing is loaded."""
     snap = data.current_snapshot()
     if snap is None:
         st.title(t(title_key))
         st.info(t("empty_warehouse"))
         st.stop()
-    selection = state.sidebar(snap, title_key)
+    selection = state.current()
     st.title(t(title_key, selection.lang))
     if snap.is_synthetic:
         st.caption(t("synthetic", selection.lang))
