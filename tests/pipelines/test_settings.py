@@ -25,7 +25,7 @@ def test_the_shipped_programme_file_is_valid_and_typed():
     assert prog.norms.participation_hours == 40
     assert prog.targets["duos_formed"].value == 150
     assert prog.targets["duos_formed"].deadline == date(2022, 1, 31)
-    assert prog.targets["share_40h"].deadline is None
+    assert prog.targets["newcomers_40h_share"].deadline is None
     assert prog.funding.granted[0].amount_eur == 82882
     assert prog.disclosure.min_count == 5
 
