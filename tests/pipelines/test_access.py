@@ -92,8 +92,8 @@ def test_the_secrets_folder_comes_from_the_environment_else_data_secrets(tmp_pat
     monkeypatch.delenv(settings.SECRETS_ENV, raising=False)
     assert settings.secrets_dir() == settings.PROJECT_ROOT / "data" / "secrets"
     monkeypatch.setenv(settings.SECRETS_ENV, str(tmp_path / "s"))
-    assert settings.secrets_dir() == tmp_path / "s"
-    assert accounts.users_file() == tmp_path / "s" / "users.json"
+    assert settings.secrets_dir() == (tmp_path / "s").resolve()
+    assert accounts.users_file() == (tmp_path / "s").resolve() / "users.json"
 
 
 def test_a_new_user_logs_in_with_the_role_given(ana, record, events):
