@@ -1,6 +1,8 @@
 """The declared part of `pipelines` that the dashboard may use (tests/test_layers.py).
 
 Reading: the settings, the current snapshot and what the warehouse says about its own loads.
+Access: `access` (roles and capabilities), `accounts` (local accounts, login, sessions, the
+single sign-on allow-list) and `audit` (the audit log), as modules: `api.accounts.authenticate`.
 Everything else in `pipelines` is the data layer's own business.
 """
 
@@ -13,7 +15,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
-from pipelines import report, warehouse
+from pipelines import access, accounts, audit, report, warehouse
 from pipelines.docs import write_if_changed
 from pipelines.errors import UserError, apology, report_bug
 from pipelines.load import table_counts
@@ -33,7 +35,10 @@ __all__ = [
     "Programme",
     "Snapshot",
     "UserError",
+    "access",
+    "accounts",
     "apology",
+    "audit",
     "batches",
     "configure_logging",
     "current_snapshot",

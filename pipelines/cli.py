@@ -1,9 +1,12 @@
-"""Commands of the data layer: generate, load, status, quarantine (mounted by the root CLI)."""
+"""Commands of the data layer: generate, load, status, quarantine, users, audit (root-mounted)."""
 
 from __future__ import annotations
 
+import csv
+import getpass
 import json
 import sys
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
+from typer.core import TyperGroup
+from typer.models import CommandInfo
 
 from pipelines import settings, warehouse
 from pipelines.errors import UserError
@@ -255,4 +260,167 @@ def quarantine(
         view.add_column(col.replace("_name", ""), overflow="fold")
     for row in frame.itertuples():
         view.add_row(row.table_name, row.source, str(row.source_row), row.reasons, row.row_values)
+    out.print(view)
+
+
+# --- accounts and the audit log ------------------------------------------------------------
+
+users_app = typer.Typer(
+    help="Local accounts of the dashboard: add, list, set-role, remove.", no_args_is_help=True
+)
+
+
+def _mount(sub: typer.Typer, name: str) -> None:
+    """Register a sub-app as one command of `app`, so the root's mounting carries it along."""
+    # dashboard/cli.py copies `registered_commands` only, so a group added with `add_typer`
+    # would be lost; a command whose class builds the sub-app's group travels with the rest
+
+    def build(**attrs: object) -> TyperGroup:
+        group = typer.main.get_group(sub)
+        group.name = name
+        return group
+
+    def unused() -> None:
+        """Never called: `build` replaces this command by the sub-app's group."""
+
+    app.registered_commands.append(CommandInfo(name=name, cls=build, callback=unused))
+
+
+_mount(users_app, "users")
+
+
+def _operator() -> str:
+    """Return who runs the command line, as the audit log records it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
+
+
+def _new_password(from_stdin: bool) -> str:
+    """Return a new password read from standard input, or prompted twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt("Password", hide_input=True)
+    second = typer.prompt("Password again", hide_input=True)
+    if first != second:
+        raise UserError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _when(at: datetime | None) -> str:
+    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if at else ""
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (no spaces).")],
+    role: Annotated[str, typer.Option("--role", help="viewer, analyst, steward or admin.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Add a local account; the password is prompted twice or read from stdin, never an argument."""
+    from pipelines import accounts, audit
+    from pipelines.access import check_role
+
+    check_role(role)
+    password = _new_password(password_stdin)
+    wh = settings.warehouse_dir(warehouse_dir)
+    user = accounts.add_user(
+        name, role, password, by=_operator(), record=audit.recorder(wh), now=datetime.now(UTC)
+    )
+    out.print(f"Added '{user.name}' as {user.role}.", highlight=False)
+
+
+@users_app.command("list")
+def users_list(
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table or csv.")] = ListFormat.table,
+) -> None:
+    """List the local accounts: name, role, when created and until when locked."""
+    from pipelines import accounts
+
+    rows = [
+        (u.name, u.role, _when(u.created_at), _when(u.locked_until))
+        for u in accounts.list_users(now=datetime.now(UTC))
+    ]
+    header = ("name", "role", "created", "locked until")
+    if fmt is ListFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([header, *rows])
+        return
+    if not rows:
+        out.print("No accounts yet: add one with `connect-impact users add NAME --role admin`.")
+        return
+    view = RichTable(title=f"Accounts ({len(rows)})")
+    for col in header:
+        view.add_column(col)
+    for row in rows:
+        view.add_row(*row)
+    out.print(view)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Argument(help="viewer, analyst, steward or admin.")],
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Give an account another role (open sessions get it at once)."""
+    from pipelines import accounts, audit
+
+    wh = settings.warehouse_dir(warehouse_dir)
+    user = accounts.set_role(
+        name, role, by=_operator(), record=audit.recorder(wh), now=datetime.now(UTC)
+    )
+    out.print(f"'{user.name}' is now {user.role}.", highlight=False)
+
+
+@users_app.command("remove")
+def users_remove(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Remove an account; its open sessions end."""
+    from pipelines import accounts, audit
+
+    wh = settings.warehouse_dir(warehouse_dir)
+    accounts.remove_user(name, by=_operator(), record=audit.recorder(wh), now=datetime.now(UTC))
+    out.print(f"Removed '{name}'.", highlight=False)
+
+
+@app.command("audit")
+def audit_log(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="YYYY-MM-DD", help="Only events on or after this UTC date."
+        ),
+    ] = None,
+    fmt: Annotated[ListFormat, typer.Option("--format", help="table or csv.")] = ListFormat.table,
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Show the audit log (logins, uploads, exports, user changes), oldest first."""
+    from pipelines import audit
+
+    try:
+        since_on = date.fromisoformat(since) if since is not None else None
+    except ValueError:
+        raise UserError(f"--since '{since}' is not a date (expected YYYY-MM-DD).") from None
+    events = audit.read(settings.warehouse_dir(warehouse_dir), since_on)
+    if fmt is ListFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=audit.FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(events)
+        return
+    if not events:
+        out.print("No audit events" + (f" since {since_on}." if since_on else "."))
+        return
+    view = RichTable(title=f"Audit log ({len(events):,} events)")
+    for col in audit.FIELDS:
+        view.add_column(col, overflow="fold")
+    for e in events:
+        view.add_row(*(str(e[f]) if e[f] is not None else "" for f in audit.FIELDS))
     out.print(view)

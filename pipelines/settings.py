@@ -25,12 +25,18 @@ REFERENCE_DIR = DATA_DIR / "reference"
 PROGRAMME_FILE = DATA_DIR / "programme.yaml"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse"
 DEFAULT_LOG_DIR = DATA_DIR / "logs"
+DEFAULT_SECRETS_DIR = DATA_DIR / "secrets"
 
 WAREHOUSE_ENV = "CONNECT_WAREHOUSE"
 PSEUDONYM_KEY_ENV = "CONNECT_PSEUDONYM_KEY"
 PROGRAMME_ENV = "CONNECT_PROGRAMME"
 LOG_DIR_ENV = "CONNECT_LOG_DIR"
 LOG_FILE_NAME = "connect-impact.log"
+SECRETS_ENV = "CONNECT_SECRETS_DIR"
+# the files of the secrets folder (git-ignored; data/secrets.example/ shows their shape)
+USERS_FILE_NAME = "users.json"
+SESSION_KEY_FILE_NAME = "session.key"
+ALLOWED_USERS_FILE_NAME = "allowed_users.yaml"
 
 
 class SettingsError(UserError):
@@ -51,6 +57,12 @@ def programme_file() -> Path:
     """Return the programme settings file: $CONNECT_PROGRAMME, else data/programme.yaml."""
     env = os.environ.get(PROGRAMME_ENV)
     return Path(env).expanduser().resolve() if env else PROGRAMME_FILE
+
+
+def secrets_dir() -> Path:
+    """Return the folder of accounts and keys: $CONNECT_SECRETS_DIR, else data/secrets."""
+    env = os.environ.get(SECRETS_ENV)
+    return Path(env).expanduser().resolve() if env else DEFAULT_SECRETS_DIR
 
 
 def log_file() -> Path:

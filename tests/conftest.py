@@ -207,6 +207,21 @@ def wh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "warehouse"
 
 
+@pytest.fixture
+def secrets_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Return an empty secrets folder, with argon2id made cheap so that tests stay quick."""
+    from argon2 import PasswordHasher
+
+    from pipelines import accounts
+
+    folder = tmp_path / "secrets"
+    monkeypatch.setenv("CONNECT_SECRETS_DIR", str(folder))
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", lambda: cheap)
+    monkeypatch.setattr(accounts, "_decoy_hash", lambda: cheap.hash("decoy-password"))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a warehouse loaded with the synthetic demo data set (scale S, seed 2021)."""
