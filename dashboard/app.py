@@ -18,15 +18,31 @@ def _language() -> str:
 
 
 def frame() -> None:
-    """Draw the sidebar once, build the navigation in the person's language, run the page."""
+    """Draw the sidebar once, build the navigation for the person's role, run the page.
+
+    A page the role may not use is absent from the menu and refused when reached by its
+    address: the check is here, before the page's code runs.
+    """
     snap = data.current_snapshot()
     lang = state.sidebar(snap).lang if snap is not None else _language()
+    role = state.role()
+    allowed = {name: api.access.allowed(role, need) for name, _, need in PAGES}
     page = st.navigation(
         [
-            st.Page(f"screens/{name}.py", title=t(title, lang), url_path=name, default=i == 0)
-            for i, (name, title) in enumerate(PAGES)
+            st.Page(
+                f"screens/{name}.py",
+                title=t(title, lang),
+                url_path=name,
+                default=i == 0,
+                visibility="visible" if allowed[name] else "hidden",
+            )
+            for i, (name, title, _) in enumerate(PAGES)
         ]
     )
+    # the default page answers at "/", so its url_path is empty
+    if not allowed.get(page.url_path or PAGES[0][0], False):
+        st.error(t("page_not_allowed", lang, role=role))
+        return
     page.run()
 
 

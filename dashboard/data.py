@@ -143,9 +143,17 @@ def quarantine_reasons(snapshot_id: str) -> pd.DataFrame:
     return api.quarantine_reasons(snapshot_id)
 
 
+allowed = api.access.allowed
+
+
+def quarantine_rows(role: str, snapshot_id: str, table: str | None) -> pd.DataFrame:
+    """Return the quarantined rows with their values; refused to roles that may not see them."""
+    api.access.require(role, "quarantine_values")
+    return _quarantine_rows(snapshot_id, table)
+
+
 @st.cache_data(show_spinner=False)
-def quarantine_rows(snapshot_id: str, table: str | None) -> pd.DataFrame:
-    """Return the quarantined rows with their values (only for roles allowed to see them)."""
+def _quarantine_rows(snapshot_id: str, table: str | None) -> pd.DataFrame:
     return api.quarantine_rows(snapshot_id, table)
 
 

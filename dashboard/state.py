@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data
+from pipelines import api
 from dashboard.i18n import LANGUAGES, t
 from indicators import periods
 
@@ -56,8 +57,9 @@ def _init(key: str, value: object) -> None:
 
 
 def role() -> str:
-    """Return the role of the person looking (viewer unless CONNECT_ROLE says otherwise)."""
-    return os.environ.get(ROLE_ENV, "viewer")
+    """Return the role of the person looking (viewer unless CONNECT_ROLE names a known role)."""
+    wanted = os.environ.get(ROLE_ENV, "viewer")
+    return wanted if wanted in api.access.ROLES else "viewer"
 
 
 def sidebar(snap: data.SnapshotInfo) -> Selection:

@@ -107,7 +107,10 @@ def indicators_command(
         Path | None, typer.Option("--output", help="Write to this file (required for xlsx).")
     ] = None,
     role: Annotated[
-        str, typer.Option(help="viewer (small counts hidden) or analyst (unsuppressed).")
+        str,
+        typer.Option(
+            help="viewer (small counts hidden); analyst, steward or admin (unsuppressed)."
+        ),
     ] = "viewer",
     lang: Annotated[Language, typer.Option("--lang", help="Language of labels.")] = Language.nl,
 ) -> None:

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pipelines import settings
+from pipelines import access, settings
 
-ANALYST_ROLE = "analyst"
 KINDS = frozenset({"count", "sum", "ratio", "median", "mean_ci", "km_median", "distribution"})
 # Kinds whose counts add up from breakdown rows to the overall row. mean_ci is included because
 # n and n * mean are both sums: a hidden mean is recoverable from the overall and its siblings.
@@ -40,6 +39,11 @@ class DisclosureError(ValueError):
     """The result frame cannot be protected as given; the message names what is wrong."""
 
 
+def unsuppressed(role: str | None) -> bool:
+    """Return whether the role sees figures without disclosure control (analyst and above)."""
+    return access.allowed(role, "unsuppressed")
+
+
 def threshold() -> int:
     """Return the programme's disclosure threshold (data/programme.yaml: disclosure.min_count)."""
     return settings.programme().disclosure.min_count
@@ -54,10 +58,10 @@ def apply(frame: pd.DataFrame, threshold: int = 5, role: str = "viewer") -> pd.D
     """Return a copy of `frame` with small counts hidden and the suppression columns added."""
     _validate(frame, threshold)
     out = frame.copy()
-    if role == ANALYST_ROLE:
+    if unsuppressed(role):
         hidden = np.zeros(len(out), dtype=bool)
         reasons = np.full(len(out), None, dtype=object)
-        disclosure = "not applied (analyst role)"
+        disclosure = f"not applied ({role} role)"
     else:
         # Any other role, known or not, is a viewer: the safe default.
         primary = _primary(out, threshold)

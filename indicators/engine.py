@@ -25,10 +25,10 @@ import pandas as pd
 from indicators import catalogue as catalogue_module
 from indicators import disclosure, periods
 from indicators.catalogue import DIMENSIONS, Indicator
-from pipelines import settings, warehouse
+from pipelines import access, settings, warehouse
 from pipelines.errors import UserError
 
-ROLES = ("viewer", "council", "policymaker", "analyst")
+ROLES = access.ROLES
 CACHE_SIZE = 512
 
 COLUMNS = [
@@ -361,7 +361,8 @@ def compute(
     """Return a tidy frame of indicator figures (columns: engine.COLUMNS).
 
     One row per indicator and breakdown value (the overall row has breakdown None), and per
-    category for distributions. Disclosure control is applied unless role is "analyst".
+    category for distributions. Disclosure control is applied unless the role may see figures
+    unsuppressed (pipelines/access.py: analyst and above).
     """
     wh = settings.warehouse_dir(warehouse_dir)
     req = _resolve(ids, period, breakdown, filters, as_of, snapshot, role, wh)

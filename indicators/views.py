@@ -24,8 +24,9 @@ def _hide_small(frame: pd.DataFrame, column: str, role: str) -> pd.DataFrame:
     """Return the frame with counts from 1 to threshold-1 hidden (not for analysts)."""
     out = frame.copy()
     small = (out[column] > 0) & (out[column] < disclosure.threshold())
-    out["suppressed"] = small if role != "analyst" else False
-    if role != "analyst":
+    shown = disclosure.unsuppressed(role)
+    out["suppressed"] = False if shown else small
+    if not shown:
         out.loc[small, column] = math.nan
     return out
 
@@ -86,7 +87,7 @@ def survival(
     if "duration" not in units.columns:
         raise ValueError(f"{indicator_id} is not a time-to-event indicator.")
     curve = engine.km_curve(units["duration"].tolist(), units["event"].tolist())
-    if role != "analyst":
+    if not disclosure.unsuppressed(role):
         curve = curve[curve["at_risk"] >= disclosure.threshold()]
     return curve.reset_index(drop=True)
 
@@ -237,7 +238,7 @@ def flow_outcomes(
         .astype({"duos": float, "flowed": float})
     )
     counts["share"] = counts["flowed"] / counts["duos"]
-    if role == "analyst":
+    if disclosure.unsuppressed(role):
         return counts.assign(suppressed=False)
     low = disclosure.threshold()
     did_not = counts["duos"] - counts["flowed"]

@@ -20,6 +20,7 @@ ALLOWED_PIPELINES = {
     # settings, opening a snapshot, the user-error class, generated docs, the CLI's options
     "indicators": {
         "pipelines.settings",
+        "pipelines.access",
         "pipelines.warehouse",
         "pipelines.errors",
         "pipelines.docs",

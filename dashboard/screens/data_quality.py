@@ -10,7 +10,6 @@ from dashboard.i18n import t
 from indicators import formatting
 
 # the roles that may see the values of rejected rows (they fix the source exports)
-VALUE_ROLES = ("analyst", "steward")
 ACCOUNTING = {
     "rows_read": "read",
     "rows_inserted": "inserted",
@@ -104,12 +103,12 @@ else:
 
 # --- the rejected rows themselves: only for the roles that fix them ----------------------------
 st.subheader(t("data_quality_rows", lang))
-if sel.role not in VALUE_ROLES:
+if not data.allowed(sel.role, "quarantine_values"):
     st.info(t("data_quality_rows_hidden", lang))
 elif len(reasons):
     tables = sorted(reasons["table_name"].unique())
     table = st.selectbox(t("data_quality_rows_table", lang), tables, key="data_quality_table")
-    rows = data.quarantine_rows(sel.snapshot.id, table)
+    rows = data.quarantine_rows(sel.role, sel.snapshot.id, table)
     values = pd.json_normalize([json.loads(v) for v in rows["row_values"]])
     shown = pd.concat(
         [

@@ -31,11 +31,11 @@ def open_dirty(open_page, dirty, monkeypatch):
     """Return a function that opens the data quality page on the dirty warehouse."""
     monkeypatch.setenv("CONNECT_PSEUDONYM_KEY", KEY)
     monkeypatch.setenv("CONNECT_WAREHOUSE", str(dirty[0]))
-    return lambda lang, role="viewer": _open(open_page, lang, role)
+    return lambda lang, role="steward": _open(open_page, lang, role)
 
 
-def _open(open_page, lang: str, role: str = "viewer"):
-    """Open the page in a language (it must survive the switch from the first page)."""
+def _open(open_page, lang: str, role: str = "steward"):
+    """Open the page (programme staff's) in a language; it must survive the page switch."""
     at = open_page("data_quality", lang=lang, role=role)
     assert at.sidebar.radio[0].value == lang
     return at
@@ -95,13 +95,10 @@ def test_dirty_load_shows_the_injected_bad_rows(open_dirty, dirty, lang):
     checks = _frame(at, lang, "table", "passed")
     failed = _pairs(checks, lang, "table", "failed")
     assert all(int(failed[table]) > 0 for table, n in expected.items() if n)
-    # a viewer sees counts, never the values of rejected rows
-    assert _frame(at, lang, "source", "source_row") is None
-    assert t("data_quality_rows_hidden", lang) in [i.value for i in at.info]
 
 
-def test_analysts_see_the_rejected_values_per_table(open_dirty, dirty):
-    at = open_dirty("en", role="analyst")
+def test_stewards_see_the_rejected_values_per_table(open_dirty, dirty):
+    at = open_dirty("en")
     expected = _quarantined(dirty[1])
     values = _frame(at, "en", "source", "source_row")
     assert at.selectbox(key="data_quality_table").value == "activities"
@@ -114,9 +111,24 @@ def test_analysts_see_the_rejected_values_per_table(open_dirty, dirty):
     assert t("data_quality_rows_hidden", "en") not in [i.value for i in at.info]
 
 
-def test_stewards_see_values_and_council_members_do_not(open_dirty):
-    assert _frame(open_dirty("nl", role="steward"), "nl", "source") is not None
-    assert _frame(open_dirty("nl", role="council"), "nl", "source") is None
+@pytest.mark.parametrize("role", ["viewer", "analyst", "council"])
+def test_the_page_is_refused_below_steward(open_page, dirty, monkeypatch, role):
+    monkeypatch.setenv("CONNECT_WAREHOUSE", str(dirty[0]))
+    at = open_page("data_quality", lang="nl", role=role)
+    shown = "viewer" if role == "council" else role  # an unknown role is a viewer
+    assert [e.value for e in at.error] == [t("page_not_allowed", "nl", role=shown)]
+    assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_the_rows_are_refused_to_roles_below_steward(dirty, monkeypatch):
+    from dashboard import data
+    from pipelines.access import AccessDenied
+
+    monkeypatch.setenv("CONNECT_WAREHOUSE", str(dirty[0]))
+    snapshot = data.current_snapshot().id
+    with pytest.raises(AccessDenied):
+        data.quarantine_rows("analyst", snapshot, "participants")
+    assert len(data.quarantine_rows("steward", snapshot, "participants")) > 0
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

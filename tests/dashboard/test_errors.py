@@ -32,7 +32,7 @@ def test_a_bug_shows_an_apology_with_a_reference_and_logs_the_traceback(
         r"This is a bug, not something you did; the details were written to the log\.",
         error.value,
     )
-    assert reference
+    assert reference, error.value
     log = (tmp_path / settings.LOG_FILE_NAME).read_text(encoding="utf-8")
     assert f"bug {reference[1]}" in log and "an internal failure nobody should see" in log
     st.cache_data.clear()

@@ -15,8 +15,8 @@ from indicators import catalogue, formatting
 IDS = ["duos_formed", "newcomers_40h_share"]
 
 
-def _open(open_page, lang: str, role: str = "viewer", **params: str):
-    """Open the explorer in a language (it must survive the switch from the first page)."""
+def _open(open_page, lang: str, role: str = "analyst", **params: str):
+    """Open the explorer (an analyst's page) in a language; it must survive the page switch."""
     at = open_page("explorer", lang=lang, role=role, **params)
     assert at.sidebar.radio[0].value == lang
     return at
@@ -48,7 +48,7 @@ def test_table_and_chart_show_the_engine_values(open_page, figures, lang):
     at = _open(open_page, lang=lang, ids=",".join(IDS), breakdown="gender")
     assert at.multiselect(key="explorer_ids").value == IDS
     assert at.selectbox(key="explorer_breakdown").value == "gender"
-    frame = figures(IDS, "programme", breakdown="gender")
+    frame = figures(IDS, "programme", breakdown="gender", role="analyst")
     table = _table(at)
     assert len(table) == len(frame)
     assert table[t("explorer_col_value", lang)].tolist() == _expected(frame, "value", lang)
@@ -75,10 +75,10 @@ def test_a_filter_changes_the_figures(open_page, figures):
     at = _open(open_page, lang="en", ids="duos_formed")
     column = t("explorer_col_value", "en")
     before = _table(at)[column].iloc[0]
-    assert before == _expected(figures(["duos_formed"], "programme"), "value", "en")[0]
+    assert before == _expected(figures(["duos_formed"], "programme"), "value", "en")[0]  # 268
     at.multiselect(key="explorer_filter_gender").set_value(["F"]).run()
     assert not at.exception
-    women = figures(["duos_formed"], "programme", filters={"gender": ["F"]})
+    women = figures(["duos_formed"], "programme", filters={"gender": ["F"]}, role="analyst")
     after = _table(at)[column].iloc[0]
     assert after == _expected(women, "value", "en")[0]
     assert after != before
@@ -89,7 +89,7 @@ def test_changing_the_period_and_breakdown_changes_the_figures_and_the_url(open_
     at.sidebar.selectbox[1].set_value("2021-Q3").run()
     at.selectbox(key="explorer_breakdown").set_value("dutch_level").run()
     assert not at.exception
-    frame = figures(["duos_formed"], "2021-Q3", breakdown="dutch_level")
+    frame = figures(["duos_formed"], "2021-Q3", breakdown="dutch_level", role="analyst")
     assert _table(at)[t("explorer_col_value", "nl")].tolist() == _expected(frame, "value", "nl")
     assert _param(at, "breakdown") == "dutch_level"
     assert _param(at, "ids") == "duos_formed"
@@ -99,14 +99,12 @@ def test_changing_the_period_and_breakdown_changes_the_figures_and_the_url(open_
     assert at.selectbox(key="explorer_breakdown").value == "none"
 
 
-def test_analysts_see_unsuppressed_values(open_page, figures):
-    viewer = _table(_open(open_page, lang="en", ids="duos_formed", breakdown="municipality"))
-    analyst_at = _open(
-        open_page, lang="en", role="analyst", ids="duos_formed", breakdown="municipality"
-    )
-    analyst = _table(analyst_at)
+def test_analysts_see_unsuppressed_values_and_viewers_are_refused(open_page, figures):
+    viewer = open_page("explorer", lang="en", role="viewer")
+    assert [e.value for e in viewer.error] == [t("page_not_allowed", "en", role="viewer")]
+    assert not viewer.dataframe
+    analyst = _table(_open(open_page, lang="en", ids="duos_formed", breakdown="municipality"))
     column = t("explorer_col_value", "en")
-    assert "<5" in viewer[column].tolist()
     assert "<5" not in analyst[column].tolist()
     frame = figures(["duos_formed"], "programme", breakdown="municipality", role="analyst")
     assert analyst[column].tolist() == _expected(frame, "value", "en")
@@ -122,11 +120,11 @@ def test_downloads_hold_the_tidy_frame_with_lineage(open_page, figures, monkeypa
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
     _open(open_page, lang="nl", ids="share_40h", breakdown="gender")
-    frame = figures(["share_40h"], "programme", breakdown="gender")
+    frame = figures(["share_40h"], "programme", breakdown="gender", role="analyst")
     csv = pd.read_csv(io.BytesIO(files["indicators_programme.csv"]))
     excel = pd.read_excel(io.BytesIO(files["indicators_programme.xlsx"]))
     for download in (csv, excel):
         for column in ("snapshot", "snapshot_sha256", "catalogue_version", "disclosure"):
             assert download[column].tolist() == frame[column].tolist()
         assert download["value"].tolist() == pytest.approx(frame["value"].tolist(), nan_ok=True)
-    assert frame["disclosure"].iloc[0] == "applied (threshold 5)"
+    assert frame["disclosure"].iloc[0] == "not applied (analyst role)"

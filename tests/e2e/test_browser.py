@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dashboard.navigation import PAGES
+from dashboard.navigation import PAGES as PAGE_RIGHTS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+# the server runs as admin (demo mode), who may use every page; per-role menus are AppTested
+PAGES = tuple((name, title_key) for name, title_key, _ in PAGE_RIGHTS)
 I18N = ROOT / "dashboard" / "i18n"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 SCREENSHOTS = ARTEFACTS / "screenshots"
@@ -118,6 +120,7 @@ def server(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     env = dict(os.environ)
     env["CONNECT_WAREHOUSE"] = str(demo_warehouse)
+    env["CONNECT_ROLE"] = "admin"
     env["GX_ANALYTICS_ENABLED"] = "False"
     # edits to the source while the test runs must not put a "File change" prompt on the pages
     env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
