@@ -9,9 +9,9 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data
-from pipelines import api
 from dashboard.i18n import LANGUAGES, t
 from indicators import periods
+from pipelines import api
 
 CUSTOM = "custom"
 ROLE_ENV = "CONNECT_ROLE"  # until login and roles land, the role comes from the environment
