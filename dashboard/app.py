@@ -1,6 +1,8 @@
 """The dashboard's frame: the shared sidebar drawn once, the navigation, and the page run with
 errors in one sentence (a user error as it is, a bug as an apology with a reference)."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from dashboard import data, state
@@ -17,15 +19,66 @@ def _language() -> str:
     return lang if lang in LANGUAGES else "nl"
 
 
+SESSION_KEY = "session_token"
+
+
+def _login(lang: str) -> None:
+    """Draw the login form; a right name and password start a session and rerun the app."""
+    st.title(t("login_title", lang))
+    with st.form("login"):
+        name = st.text_input(t("login_name", lang), key="login_name")
+        password = st.text_input(t("login_password", lang), type="password", key="login_password")
+        submitted = st.form_submit_button(t("login_button", lang))
+    if submitted:
+        now = datetime.now(UTC)
+        record = api.audit.recorder(api.warehouse_dir())
+        try:
+            api.accounts.authenticate(name, password, now, record=record)
+        except api.accounts.LoginFailed as exc:
+            st.error(str(exc))
+            return
+        st.session_state[SESSION_KEY] = api.accounts.issue_session(name, now)
+        st.rerun()
+
+
+def _person(snap: data.SnapshotInfo | None, lang: str) -> tuple[str, str] | None:
+    """Return (name, role) of the person looking, or None when they must log in first.
+
+    Demo mode, and only demo mode, opens without login: the snapshot holds synthetic data only
+    (or nothing yet) and the server listens on this machine alone.
+    """
+    if data.demo_mode(snap):
+        st.sidebar.warning(t("demo_mode", lang))
+        return "demo", state.role()
+    return api.accounts.session_user(st.session_state.get(SESSION_KEY), datetime.now(UTC))
+
+
+def _logout(name: str, lang: str) -> None:
+    """Draw who is logged in and the logout button in the sidebar."""
+    st.sidebar.caption(t("logged_in_as", lang, name=name))
+    if st.sidebar.button(t("logout_button", lang), key="logout"):
+        record = api.audit.recorder(api.warehouse_dir())
+        api.accounts.logout(
+            st.session_state.pop(SESSION_KEY, None), datetime.now(UTC), record=record
+        )
+        st.rerun()
+
+
 def frame() -> None:
-    """Draw the sidebar once, build the navigation for the person's role, run the page.
+    """Check who is looking, draw the sidebar once, build their navigation, run the page.
 
     A page the role may not use is absent from the menu and refused when reached by its
     address: the check is here, before the page's code runs.
     """
     snap = data.current_snapshot()
-    lang = state.sidebar(snap).lang if snap is not None else _language()
-    role = state.role()
+    person = _person(snap, _language())
+    if person is None:
+        _login(_language())
+        return
+    name, role = person
+    lang = state.sidebar(snap, role).lang if snap is not None else _language()
+    if name != "demo":
+        _logout(name, lang)
     allowed = {name: api.access.allowed(role, need) for name, _, need in PAGES}
     page = st.navigation(
         [

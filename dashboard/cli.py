@@ -58,6 +58,7 @@ def serve(
     """Start the dashboard on the current snapshot of the warehouse."""
     env = dict(os.environ)
     env[api.WAREHOUSE_ENV] = str(api.warehouse_dir(warehouse_dir))
+    env[api.SERVE_ADDRESS_ENV] = address  # demo mode opens without login on this machine only
     cmd = [
         sys.executable,
         "-m",

@@ -7,6 +7,7 @@ pages call these functions only. Every cached function takes the snapshot id, so
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -41,6 +42,15 @@ class SnapshotInfo:
     def loaded_on(self) -> date:
         """Return the day the snapshot was loaded (the default as-of date)."""
         return datetime.fromisoformat(self.created_at).date()
+
+
+LOCAL_ADDRESSES = ("localhost", "127.0.0.1", "::1")
+
+
+def demo_mode(snap: SnapshotInfo | None) -> bool:
+    """Return whether the dashboard may open without login: synthetic data, served locally."""
+    local = os.environ.get(api.SERVE_ADDRESS_ENV, "localhost") in LOCAL_ADDRESSES
+    return local and (snap is None or snap.is_synthetic)
 
 
 def current_snapshot() -> SnapshotInfo | None:

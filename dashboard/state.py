@@ -57,12 +57,12 @@ def _init(key: str, value: object) -> None:
 
 
 def role() -> str:
-    """Return the role of the person looking (viewer unless CONNECT_ROLE names a known role)."""
+    """Return the demo mode's role: viewer unless CONNECT_ROLE names a known role."""
     wanted = os.environ.get(ROLE_ENV, "viewer")
     return wanted if wanted in api.access.ROLES else "viewer"
 
 
-def sidebar(snap: data.SnapshotInfo) -> Selection:
+def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
     """Draw the global controls once, in the frame, and return the selection (also in the URL).
 
     Widgets drawn by the entrypoint keep their state when the person moves to another page,
@@ -115,10 +115,9 @@ def sidebar(snap: data.SnapshotInfo) -> Selection:
     side.caption(t("snapshot", lang, id=snap.id, loaded=snap.created_at))
     if snap.is_synthetic:
         side.warning(t("synthetic", lang))
-    current_role = role()
-    side.caption(t("role", lang, role=current_role))
+    side.caption(t("role", lang, role=role))
     st.query_params.update({"lang": lang, "period": period.label, "as_of": as_of.isoformat()})
-    selection = Selection(lang, programme.programme.id, period, as_of, current_role, snap)
+    selection = Selection(lang, programme.programme.id, period, as_of, role, snap)
     st.session_state[SELECTION_KEY] = selection
     return selection
 

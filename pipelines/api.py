@@ -21,6 +21,7 @@ from pipelines.errors import UserError, apology, report_bug
 from pipelines.load import table_counts
 from pipelines.settings import (
     PROJECT_ROOT,
+    SERVE_ADDRESS_ENV,
     WAREHOUSE_ENV,
     Programme,
     configure_logging,
@@ -31,6 +32,7 @@ from pipelines.warehouse import Snapshot
 
 __all__ = [
     "PROJECT_ROOT",
+    "SERVE_ADDRESS_ENV",
     "WAREHOUSE_ENV",
     "Programme",
     "Snapshot",
@@ -71,9 +73,9 @@ def _read(snapshot_id: str, fn: Callable[[duckdb.DuckDBPyConnection], Result]) -
 
 
 def is_synthetic(snapshot_id: str) -> bool:
-    """Return whether any load of the snapshot was synthetic (generated demo data)."""
+    """Return whether the snapshot holds synthetic data only (every load generated demo data)."""
     loads = _read(snapshot_id, report.batches)
-    return bool(loads["is_synthetic"].any()) if len(loads) else False
+    return bool(loads["is_synthetic"].all()) if len(loads) else False
 
 
 def tables(snapshot_id: str) -> pd.DataFrame:

@@ -31,6 +31,7 @@ WAREHOUSE_ENV = "CONNECT_WAREHOUSE"
 PSEUDONYM_KEY_ENV = "CONNECT_PSEUDONYM_KEY"
 PROGRAMME_ENV = "CONNECT_PROGRAMME"
 LOG_DIR_ENV = "CONNECT_LOG_DIR"
+SERVE_ADDRESS_ENV = "CONNECT_SERVE_ADDRESS"  # set by `connect-impact serve` for the dashboard
 LOG_FILE_NAME = "connect-impact.log"
 SECRETS_ENV = "CONNECT_SECRETS_DIR"
 # the files of the secrets folder (git-ignored; data/secrets.example/ shows their shape)
