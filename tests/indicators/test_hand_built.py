@@ -162,6 +162,15 @@ EXPECTED = {
     # K2 48 censored, K3 50 event, K1 96 event, K5 99 censored, K4 486 censored:
     # S(50) = 3/4, S(96) = 3/4 * 2/3 = 1/2 -> median 96
     "time_to_40h_days": (96, None, None, 5),
+    # newcomers whose last duo ended (none still running): P1 (K1 42 h), P2 (K2 3.5 h),
+    # P3 (K3 42 h), P5 (K5 6 h); P4's K4 still runs
+    "newcomers_40h_buddy_share": (0.5, 2, 4, 4),
+    # with group activities by the as-of date: P1 45, P2 6.5, P3 44, P5 8
+    "newcomers_40h_share": (0.5, 2, 4, 4),
+    # from the first match, all hours by day: P2 censored 48 (its end), P3 event 50 (09-20),
+    # P1 event 96 (10-05: 10, 12, 22, +3 group, 35, 45), P5 censored 99, P4 censored 486:
+    # S(50) = 3/4, S(96) = 1/2 -> median 96
+    "newcomer_time_to_40h_days": (96, None, None, 5),
     "completion_rate": (0.5, 2, 4, 4),
     "early_closure_rate": (0.25, 1, 4, 4),  # only K2 (ended 09-01, before 10-15)
     # cohort: duos ended with their 6-month window closed: K1, K2, K3, K5 -> P1, P2, P3, P5
@@ -218,7 +227,7 @@ def _same(actual, expected):
 def test_every_indicator_has_a_hand_worked_value():
     from indicators import catalogue
 
-    expected_ids = set(EXPECTED) | {"end_reasons", "funding_by_source"}
+    expected_ids = set(EXPECTED) | {"end_reasons", "funding_by_source", "dutch_level_up_share"}
     assert expected_ids == set(catalogue.load().ids)
 
 
@@ -290,7 +299,7 @@ def test_an_earlier_as_of_date_censors_and_keeps_windows_open(warehouse_dir):
 
 def test_a_shorter_period_and_the_duo_target(warehouse_dir):
     frame = engine.compute(
-        ["duos_formed", "share_40h", "hours_total"],
+        ["duos_formed", "share_40h", "newcomers_40h_share", "hours_total"],
         "2021-06-01..2022-01-31",
         as_of=AS_OF,
         role="analyst",
@@ -301,9 +310,12 @@ def test_a_shorter_period_and_the_duo_target(warehouse_dir):
     # 150 by 2022-01-31; the deadline has passed with 5 duos: off track
     assert (duos["target"], duos["projection"], duos["status"]) == (150, 5, "off_track")
     assert duos["target_deadline"].isoformat() == "2022-01-31"
-    # ended in the period: K1 (42 h) and K2 (3.5 h)
+    # ended in the period: K1 (42 h) and K2 (3.5 h), the last duos of P1 (45 h with the group
+    # activity) and P2 (6.5 h): 50% of the newcomers against a 50% target
     assert _overall(frame, "share_40h")[["numerator", "denominator"]].tolist() == [1, 2]
-    assert _overall(frame, "share_40h")["status"] == "on_track"  # 50% against a 50% target
+    assert _overall(frame, "share_40h")["status"] is None  # the target counts newcomers
+    newcomers = _overall(frame, "newcomers_40h_share")
+    assert newcomers[["numerator", "denominator", "status"]].tolist() == [1, 2, "on_track"]
     assert _overall(frame, "hours_total")["value"] == 99.5
 
 
@@ -382,3 +394,11 @@ def test_viewers_see_small_counts_suppressed(warehouse_dir):
     by_gender = frame[(frame["id"] == "duos_formed") & frame["breakdown"].notna()]
     assert by_gender["suppressed"].all() and by_gender["value"].isna().all()
     assert set(frame["disclosure"]) == {"applied (threshold 5)"}
+
+
+def test_the_dutch_level_rise_says_no_data_without_levels(warehouse_dir):
+    # these questionnaires record no Dutch level (tests/indicators/test_newcomers_40h.py does)
+    frame = engine.compute(["dutch_level_up_share"], "programme", warehouse_dir=warehouse_dir)
+    row = _overall(frame, "dutch_level_up_share")
+    assert row["value"] is None or math.isnan(row["value"])
+    assert row["note"].startswith("no data: no questionnaire records the Dutch level")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
 from indicators import periods
 
-PROGRAMME = {"programme": {"start_on": date(2021, 6, 1), "end_on": date(2023, 12, 31)}}
+PROGRAMME = SimpleNamespace(
+    programme=SimpleNamespace(start_on=date(2021, 6, 1), end_on=date(2023, 12, 31))
+)
 
 
 @pytest.mark.parametrize(
