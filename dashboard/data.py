@@ -23,7 +23,6 @@ from pipelines import api
 
 overall = views.overall
 municipalities = views.municipalities
-municipality_names = views.municipality_names
 boundaries = views.boundaries
 quarters = views.quarters
 granted_funding = views.granted_funding
