@@ -76,6 +76,7 @@ def frame() -> None:
         _login(_language())
         return
     name, role = person
+    st.session_state[data.PERSON_KEY], st.session_state[data.ROLE_KEY] = name, role
     lang = state.sidebar(snap, role).lang if snap is not None else _language()
     if name != "demo":
         _logout(name, lang)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 import pandas as pd
@@ -274,3 +274,67 @@ def council_images(
 def answer_docx(drafted: answers.Draft, images: dict[str, bytes]) -> bytes:
     """Return the answer as .docx with its charts."""
     return export.to_docx(drafted, images)
+
+
+ROLES = api.access.ROLES
+PERSON_KEY = "person"
+ROLE_KEY = "person_role"
+
+
+def person() -> str:
+    """Return the name of the person looking ('demo' in demo mode), for the audit log."""
+    return st.session_state.get(PERSON_KEY, "demo")
+
+
+def record(action: str, what: str, snapshot_id: str | None = None) -> None:
+    """Append an event of the person looking to the audit log."""
+    api.audit.append(api.warehouse_dir(), person(), action, what, snapshot=snapshot_id)
+
+
+def users() -> pd.DataFrame:
+    """Return the local accounts (name, role, created, locked until, last login); no hashes."""
+    rows = [
+        {
+            "name": u.name,
+            "role": u.role,
+            "created_at": u.created_at,
+            "locked_until": u.locked_until,
+            "last_login_at": u.last_login_at,
+        }
+        for u in api.accounts.list_users(datetime.now(UTC))
+    ]
+    return pd.DataFrame(
+        rows, columns=["name", "role", "created_at", "locked_until", "last_login_at"]
+    )
+
+
+def _change() -> dict:
+    return {"record": api.audit.recorder(api.warehouse_dir()), "now": datetime.now(UTC)}
+
+
+def add_user(name: str, role: str, password: str, by: str) -> None:
+    """Create a local account (the admin page); recorded in the audit log."""
+    api.access.require(_role(), "manage_users")
+    api.accounts.add_user(name, role, password, by=by, **_change())
+
+
+def set_role(name: str, role: str, by: str) -> None:
+    """Give an account another role (the admin page); recorded in the audit log."""
+    api.access.require(_role(), "manage_users")
+    api.accounts.set_role(name, role, by=by, **_change())
+
+
+def remove_user(name: str, by: str) -> None:
+    """Remove an account (the admin page); recorded in the audit log."""
+    api.access.require(_role(), "manage_users")
+    api.accounts.remove_user(name, by=by, **_change())
+
+
+def audit_events(since: date | None) -> list[dict]:
+    """Return the audit log's events since a day (all without one), oldest first."""
+    api.access.require(_role(), "read_audit")
+    return api.audit.read(api.warehouse_dir(), since)
+
+
+def _role() -> str:
+    return st.session_state.get(ROLE_KEY, "viewer")

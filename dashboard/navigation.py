@@ -19,4 +19,5 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("explorer", "page_explorer", "explorer"),
     ("data_quality", "page_data_quality", "data_quality"),
     ("methodology", "page_methodology", "aggregate_pages"),
+    ("admin", "page_admin", "manage_users"),
 )

@@ -82,6 +82,8 @@ left.download_button(
     file_name="antwoord.md" if lang == "nl" else "answer.md",
     mime="text/markdown",
     key="council_download_md",
+    on_click=data.record,
+    args=("answer_document", "council answer (.md)", sel.snapshot.id),
 )
 right.download_button(
     t("council_download_docx", lang),
@@ -89,4 +91,6 @@ right.download_button(
     file_name="antwoord.docx" if lang == "nl" else "answer.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     key="council_download_docx",
+    on_click=data.record,
+    args=("answer_document", "council answer (.docx)", sel.snapshot.id),
 )

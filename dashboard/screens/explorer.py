@@ -194,6 +194,8 @@ left.download_button(
     file_name=f"{name}.csv",
     mime="text/csv",
     key="explorer_download_csv",
+    on_click=data.record,
+    args=("download", "explorer figures (.csv)", sel.snapshot.id),
 )
 right.download_button(
     t("download_excel", lang),
@@ -201,4 +203,6 @@ right.download_button(
     file_name=f"{name}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="explorer_download_xlsx",
+    on_click=data.record,
+    args=("download", "explorer figures (.xlsx)", sel.snapshot.id),
 )
