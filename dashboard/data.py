@@ -8,7 +8,7 @@ pages call these functions only. Every cached function takes the snapshot id, so
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -212,9 +212,7 @@ def flow_by_cohort(period: str, as_of: date, role: str, snapshot_id: str) -> pd.
     return views.flow_by_cohort(periods.parse(period), as_of, role, snapshot_id=snapshot_id)
 
 
-def plan() -> plan_module.Plan | None:
-    """Return the policy plan (data/plan.yaml), or None when the product holds none."""
-    return plan_module.load() if plan_module.PLAN_FILE.exists() else None
+plan = plan_module.held
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -258,16 +256,9 @@ def answer_markdown(drafted: answers.Draft) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def council_images(
-    pairs: tuple[tuple[str, str], ...],
-    period: str,
-    as_of: date,
-    snapshot_id: str,
-    lang: str,
-    header: tuple[str, ...],
-) -> dict[str, bytes]:
-    """Return the draft's charts as PNG images (rendered once per draft, not per edit)."""
-    _, figures = council_draft(pairs, period, as_of, snapshot_id, lang, header)
+def council_images(inputs: tuple) -> dict[str, bytes]:
+    """Return the charts of council_draft(*inputs) as PNG images (once per draft, not per edit)."""
+    _, figures = council_draft(*inputs)
     return export.render_png(figures)
 
 
@@ -293,41 +284,34 @@ def record(action: str, what: str, snapshot_id: str | None = None) -> None:
 
 def users() -> pd.DataFrame:
     """Return the local accounts (name, role, created, locked until, last login); no hashes."""
-    rows = [
-        {
-            "name": u.name,
-            "role": u.role,
-            "created_at": u.created_at,
-            "locked_until": u.locked_until,
-            "last_login_at": u.last_login_at,
-        }
-        for u in api.accounts.list_users(datetime.now(UTC))
-    ]
-    return pd.DataFrame(
-        rows, columns=["name", "role", "created_at", "locked_until", "last_login_at"]
-    )
+    columns = [f.name for f in fields(api.accounts.User)]
+    rows = [asdict(u) for u in api.accounts.list_users(datetime.now(UTC))]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _change() -> dict:
-    return {"record": api.audit.recorder(api.warehouse_dir()), "now": datetime.now(UTC)}
+    """Return who changes an account (the person looking), where it is recorded, and when."""
+    api.access.require(_role(), "manage_users")
+    return {
+        "by": person(),
+        "record": api.audit.recorder(api.warehouse_dir()),
+        "now": datetime.now(UTC),
+    }
 
 
-def add_user(name: str, role: str, password: str, by: str) -> None:
+def add_user(name: str, role: str, password: str) -> None:
     """Create a local account (the admin page); recorded in the audit log."""
-    api.access.require(_role(), "manage_users")
-    api.accounts.add_user(name, role, password, by=by, **_change())
+    api.accounts.add_user(name, role, password, **_change())
 
 
-def set_role(name: str, role: str, by: str) -> None:
+def set_role(name: str, role: str) -> None:
     """Give an account another role (the admin page); recorded in the audit log."""
-    api.access.require(_role(), "manage_users")
-    api.accounts.set_role(name, role, by=by, **_change())
+    api.accounts.set_role(name, role, **_change())
 
 
-def remove_user(name: str, by: str) -> None:
+def remove_user(name: str) -> None:
     """Remove an account (the admin page); recorded in the audit log."""
-    api.access.require(_role(), "manage_users")
-    api.accounts.remove_user(name, by=by, **_change())
+    api.accounts.remove_user(name, **_change())
 
 
 def audit_events(since: date | None) -> list[dict]:

@@ -116,6 +116,11 @@ def load(path: str | Path | None = None) -> Plan:
     return _load(Path(path) if path else PLAN_FILE)
 
 
+def held() -> Plan | None:
+    """Return the policy plan, or None when the product holds none (no data/plan.yaml)."""
+    return load() if PLAN_FILE.exists() else None
+
+
 FOLLOW_UP_COLUMNS = [
     "priority_id",
     "priority",

@@ -8,7 +8,6 @@ from dashboard.i18n import t
 
 sel = widgets.page_start("page_admin")
 lang = sel.lang
-me = data.person()
 
 st.subheader(t("admin_users", lang))
 users = data.users()
@@ -24,7 +23,7 @@ with st.form("admin_add_user", clear_on_submit=True):
     role = st.selectbox(t("admin_role", lang), data.ROLES, key="admin_new_role")
     password = st.text_input(t("login_password", lang), type="password", key="admin_new_password")
     if st.form_submit_button(t("admin_add_button", lang)):
-        data.add_user(name, role, password, me)
+        data.add_user(name, role, password)
         st.success(t("admin_added", lang, name=name, role=role))
         st.rerun()
 
@@ -35,12 +34,12 @@ if not users.empty:
         who = st.selectbox(t("login_name", lang), names, key="admin_role_name")
         new_role = st.selectbox(t("admin_role", lang), data.ROLES, key="admin_role_value")
         if st.form_submit_button(t("admin_set_role_button", lang)):
-            data.set_role(who, new_role, me)
+            data.set_role(who, new_role)
             st.rerun()
     with right.form("admin_remove"):
         gone = st.selectbox(t("login_name", lang), names, key="admin_remove_name")
         if st.form_submit_button(t("admin_remove_button", lang)):
-            data.remove_user(gone, me)
+            data.remove_user(gone)
             st.rerun()
 
 st.subheader(t("admin_audit", lang))

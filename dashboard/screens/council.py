@@ -87,7 +87,7 @@ left.download_button(
 )
 right.download_button(
     t("council_download_docx", lang),
-    data.answer_docx(edited, data.council_images(*inputs)),
+    data.answer_docx(edited, data.council_images(inputs)),
     file_name="antwoord.docx" if lang == "nl" else "answer.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     key="council_download_docx",

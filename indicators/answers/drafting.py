@@ -296,10 +296,6 @@ def _render(
     return _tidy(_ENV.from_string(template.answer.get(lang)).render(context))
 
 
-def _plan_or_none() -> plan_module.Plan | None:
-    return plan_module.load() if plan_module.PLAN_FILE.exists() else None
-
-
 def draft(
     questions: Sequence[tuple[str, str]],
     period: str | periods.Period | None = None,
@@ -321,7 +317,7 @@ def draft(
         else date.fromisoformat(snap.created_at[:10])
     )
     if plan is None and use_plan_file:
-        plan = _plan_or_none()
+        plan = plan_module.held()
     threshold = settings.programme().disclosure.min_count
     parts, used = [], {}
     catalogue_version = catalogue.load().version
