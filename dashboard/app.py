@@ -1,6 +1,7 @@
 """The dashboard's frame: the shared sidebar drawn once, the navigation, and the page run with
 errors in one sentence (a user error as it is, a bug as an apology with a reference)."""
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -20,11 +21,33 @@ def _language() -> str:
 
 
 SESSION_KEY = "session_token"
+SSO_SEEN_KEY = "sso_seen"  # the single sign-on identity whose login is already in the audit log
+
+
+def _sso_configured() -> bool:
+    """Return whether single sign-on (OpenID Connect) is set up: an [auth] section in secrets."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+def _sso_provider() -> str | None:
+    """Return the named provider of [auth.NAME], or None for settings directly under [auth]."""
+    named = [
+        key
+        for key, value in st.secrets["auth"].items()
+        if isinstance(value, Mapping) and "client_id" in value
+    ]
+    return named[0] if named else None
 
 
 def _login(lang: str) -> None:
-    """Draw the login form; a right name and password start a session and rerun the app."""
+    """Draw the way in: the single sign-on button when configured, else the local login form."""
     st.title(t("login_title", lang))
+    if _sso_configured():
+        if st.session_state.pop("sso_expired", False):
+            st.info(t("session_expired", lang))
+        if st.button(t("login_sso_button", lang), key="login_sso", type="primary"):
+            st.login(_sso_provider())
+        return
     with st.form("login"):
         name = st.text_input(t("login_name", lang), key="login_name")
         password = st.text_input(t("login_password", lang), type="password", key="login_password")
@@ -41,6 +64,47 @@ def _login(lang: str) -> None:
         st.rerun()
 
 
+def _sso_person(lang: str) -> tuple[str, str] | None:
+    """Return (identity, role) of someone the provider vouches for and the allow-list names.
+
+    Someone the provider knows but the list does not gets a refusal and nothing else; an
+    identity older than a session may last is sent back to log in. The first sight of an
+    identity in this browser session goes to the audit log (login, or login_failed).
+    """
+    if not st.user.is_logged_in:
+        return None
+    claims = st.user.to_dict()
+    if api.accounts.sso_expired(claims, datetime.now(UTC)):
+        st.session_state["sso_expired"] = True
+        return None
+    who, role = api.accounts.sso_person(claims)
+    if st.session_state.get(SSO_SEEN_KEY) != who:
+        api.audit.append(
+            api.warehouse_dir(),
+            who,
+            "login" if role else "login_failed",
+            "single sign-on" if role else "single sign-on: not on the allow-list",
+        )
+        st.session_state[SSO_SEEN_KEY] = who
+    if role is None:
+
+        def refuse() -> None:
+            st.title(t("login_title", lang))
+            st.error(t("sso_not_listed", lang, who=who))
+            if st.button(t("logout_button", lang), key="logout"):
+                st.logout()
+
+        _alone(refuse, lang)
+        st.stop()
+    return who, role
+
+
+def _alone(draw: Callable[[], None], lang: str) -> None:
+    """Run draw as the one page there is: no menu, whatever address was asked for."""
+    login = st.Page(draw, title=t("login_title", lang), url_path="login", default=True)
+    st.navigation([login], position="hidden").run()
+
+
 def _person(snap: data.SnapshotInfo | None, lang: str) -> tuple[str, str] | None:
     """Return (name, role) of the person looking, or None when they must log in first.
 
@@ -50,6 +114,8 @@ def _person(snap: data.SnapshotInfo | None, lang: str) -> tuple[str, str] | None
     if data.demo_mode(snap):
         st.sidebar.warning(t("demo_mode", lang))
         return "demo", state.role()
+    if _sso_configured():
+        return _sso_person(lang)
     return api.accounts.session_user(st.session_state.get(SESSION_KEY), datetime.now(UTC))
 
 
@@ -57,7 +123,12 @@ def _logout(name: str, lang: str) -> None:
     """Draw who is logged in and the logout button in the sidebar."""
     st.sidebar.caption(t("logged_in_as", lang, name=name))
     if st.sidebar.button(t("logout_button", lang), key="logout"):
-        record = api.audit.recorder(api.warehouse_dir())
+        wh = api.warehouse_dir()
+        if _sso_configured():
+            api.audit.append(wh, name, "logout", "single sign-on")
+            st.logout()  # ends this session and the provider's, and reloads the app
+            return
+        record = api.audit.recorder(wh)
         api.accounts.logout(
             st.session_state.pop(SESSION_KEY, None), datetime.now(UTC), record=record
         )
@@ -73,7 +144,7 @@ def frame() -> None:
     snap = data.current_snapshot()
     person = _person(snap, _language())
     if person is None:
-        _login(_language())
+        _alone(lambda: _login(_language()), _language())
         return
     name, role = person
     st.session_state[data.PERSON_KEY], st.session_state[data.ROLE_KEY] = name, role

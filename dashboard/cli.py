@@ -74,6 +74,10 @@ def serve(
         "--browser.gatherUsageStats",
         "false",
     ]
+    # single sign-on settings ([auth]): the project's .streamlit/secrets.toml, then the secrets
+    # folder's secrets.toml, which wins; never the home folder's or the working directory's
+    for secrets_file in api.streamlit_secrets_files():
+        cmd += ["--secrets.files", str(secrets_file)]
     typer.echo(f"Dashboard on http://{address}:{port} (Ctrl+C to stop)")
     # replace this process with Streamlit, so that a stop signal reaches the server itself
     os.execve(sys.executable, cmd, env)

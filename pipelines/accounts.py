@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -442,6 +442,33 @@ class AllowList(BaseModel):
 def allowed_users_file() -> Path:
     """Return the single sign-on allow-list (secrets folder / allowed_users.yaml)."""
     return settings.secrets_dir() / settings.ALLOWED_USERS_FILE_NAME
+
+
+def sso_expired(claims: Mapping[str, object], now: datetime) -> bool:
+    """Return whether a single sign-on identity token is older than a session may last.
+
+    Streamlit keeps the provider's identity in a cookie for 30 days; this makes single sign-on
+    expire after SESSION_LIFETIME, like a local session. A token without `iat` is expired.
+    """
+    issued = claims.get("iat")
+    if not isinstance(issued, int | float) or isinstance(issued, bool):
+        return True
+    return now.timestamp() - issued >= SESSION_LIFETIME.total_seconds()
+
+
+def sso_person(claims: Mapping[str, object]) -> tuple[str, str | None]:
+    """Return (who, role) for an identity the single sign-on provider vouches for.
+
+    The e-mail address is tried first, then the subject; `who` is the one that matched (the
+    e-mail, else the subject, when neither did). The role is None for anyone the allow-list
+    does not name: the provider knowing someone gives them nothing here.
+    """
+    identities = [v for v in (claims.get("email"), claims.get("sub")) if isinstance(v, str) and v]
+    for identity in identities:
+        role = role_for_identity(identity)
+        if role is not None:
+            return identity, role
+    return (identities[0] if identities else "unknown"), None
 
 
 def role_for_identity(identity: str) -> str | None:

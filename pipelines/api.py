@@ -26,6 +26,7 @@ from pipelines.settings import (
     Programme,
     configure_logging,
     programme,
+    streamlit_secrets_files,
     warehouse_dir,
 )
 from pipelines.warehouse import Snapshot
@@ -51,6 +52,7 @@ __all__ = [
     "quarantine_reasons",
     "quarantine_rows",
     "report_bug",
+    "streamlit_secrets_files",
     "tables",
     "warehouse_dir",
     "write_if_changed",

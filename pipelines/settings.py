@@ -38,6 +38,7 @@ SECRETS_ENV = "CONNECT_SECRETS_DIR"
 USERS_FILE_NAME = "users.json"
 SESSION_KEY_FILE_NAME = "session.key"
 ALLOWED_USERS_FILE_NAME = "allowed_users.yaml"
+STREAMLIT_SECRETS_FILE_NAME = "secrets.toml"  # Streamlit's [auth] section: single sign-on
 
 
 class SettingsError(UserError):
@@ -64,6 +65,18 @@ def secrets_dir() -> Path:
     """Return the folder of accounts and keys: $CONNECT_SECRETS_DIR, else data/secrets."""
     env = os.environ.get(SECRETS_ENV)
     return Path(env).expanduser().resolve() if env else DEFAULT_SECRETS_DIR
+
+
+def streamlit_secrets_files() -> list[Path]:
+    """Return where the dashboard reads Streamlit's secrets (single sign-on), later ones winning.
+
+    The project's .streamlit/secrets.toml (Streamlit's own place), then secrets.toml in the
+    secrets folder, so that every secret of a deployment can live in that one folder.
+    """
+    return [
+        PROJECT_ROOT / ".streamlit" / STREAMLIT_SECRETS_FILE_NAME,
+        secrets_dir() / STREAMLIT_SECRETS_FILE_NAME,
+    ]
 
 
 def log_file() -> Path:

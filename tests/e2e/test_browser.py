@@ -7,33 +7,18 @@ filter-change times to tests/artefacts/browser_timings.json (measured, never ass
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Page, expect
 
 from dashboard.navigation import PAGES as PAGE_RIGHTS
+from tests.e2e.kit import ROOT, TIMEOUT_MS, VIEWPORT, serving, title, wait_idle
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ROOT = Path(__file__).resolve().parents[2]
 # the server runs as admin (demo mode), who may use every page; per-role menus are AppTested
 PAGES = tuple((name, title_key) for name, title_key, _ in PAGE_RIGHTS)
 I18N = ROOT / "dashboard" / "i18n"
@@ -41,40 +26,10 @@ ARTEFACTS = ROOT / "tests" / "artefacts"
 SCREENSHOTS = ARTEFACTS / "screenshots"
 TIMINGS = ARTEFACTS / "browser_timings.json"
 LANGS = ("nl", "en")
-STARTUP_S = 60
-TIMEOUT_MS = 90_000  # the first run of a page computes every figure with a cold cache
-SETTLE_MS = 500
-VIEWPORT = {"width": 1400, "height": 1000}
 NEW_PERIOD = "2021-Q3"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"], .stException'
 # no page opens a dialog by itself; Streamlit reports app errors such as "Page not found" in one
 DIALOG = '[role="dialog"]'
-
-if not CHROMIUM.exists() and "CI" not in os.environ:
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-# True once the app is idle: connected, script finished, nothing stale or still loading, a title
-# drawn and every plotly chart holding its svg.
-APP_IDLE = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
-  if (app.dataset.testConnectionState !== 'CONNECTED') return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
-  // lazily loaded widgets (plotly, metrics, date inputs) show a skeleton until their code runs,
-  // and that can outlast the script run
-  if (document.querySelector(
-    '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
-  )) return false;
-  const status = document.querySelector('[data-testid="stStatusWidget"]');
-  if (status && /running/i.test(status.textContent)) return false;
-  if (!document.querySelector('[data-testid="stMain"] h1')) return false;
-  for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-    if (!chart.querySelector('.js-plotly-plot .main-svg')) return false;
-  }
-  return true;
-}"""
 
 timings: dict[str, object] = {}
 
@@ -84,88 +39,12 @@ def _titles(lang: str) -> dict[str, str]:
     return yaml.safe_load((I18N / lang / "common.yaml").read_text(encoding="utf-8"))
 
 
-def _free_port() -> int:
-    """Return a port nothing listens on (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("localhost", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    """Return whether Streamlit's health endpoint answers ok."""
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server and the Streamlit process it started (one process group)."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def server(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Return the URL of `connect-impact serve` running on the demo warehouse."""
-    port = _free_port()
-    url = f"http://localhost:{port}"
+    """Return the URL of `connect-impact serve` running on the demo warehouse, as admin."""
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = dict(os.environ)
-    env["CONNECT_WAREHOUSE"] = str(demo_warehouse)
-    env["CONNECT_ROLE"] = "admin"
-    env["GX_ANALYTICS_ENABLED"] = "False"
-    # edits to the source while the test runs must not put a "File change" prompt on the pages
-    env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
-    env["STREAMLIT_SERVER_RUN_ON_SAVE"] = "false"
-    cmd = [sys.executable, "-m", "dashboard.cli", "serve", "--port", str(port)]
-    cmd += ["--warehouse", str(demo_warehouse)]
-    with open(log_path, "w") as log:
-        # a process group of its own, so that teardown also stops the Streamlit child
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text()[-3000:]
-                pytest.fail(f"the dashboard did not start at {url} within {STARTUP_S} s:\n{tail}")
-            time.sleep(0.25)
+    with serving(demo_warehouse, log_path, {"CONNECT_ROLE": "admin"}) as url:
         yield url
-    finally:
-        _stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Return Debian's Chromium driven by Playwright (never Playwright's own download)."""
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: CI must install Debian's chromium package "
-            "(.ci/run does this with apt-get) before the browser tests run."
-        )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """Return a fresh tab (own cookies, own Streamlit session)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -176,28 +55,6 @@ def write_timings() -> Iterator[None]:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         record = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), **timings}
         TIMINGS.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-
-
-def wait_idle(page: Page) -> float:
-    """Wait until Streamlit has finished running and drawn everything; return when it first was.
-
-    The page must still be idle SETTLE_MS later, so that a gap between two script runs or
-    between a run and the drawing of its elements is not taken for the end.
-    """
-    deadline = time.perf_counter() + TIMEOUT_MS / 1000
-    while True:
-        remaining = max(1.0, (deadline - time.perf_counter()) * 1000)
-        page.wait_for_function(APP_IDLE, timeout=remaining, polling=100)
-        idle_at = time.perf_counter()
-        page.wait_for_timeout(SETTLE_MS)
-        if page.evaluate(APP_IDLE):
-            return idle_at
-        assert time.perf_counter() < deadline, f"{page.url} never settled"
-
-
-def title(page: Page) -> str:
-    """Return the page title (the st.title heading)."""
-    return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
 
 
 def check_rendered(page: Page) -> int:
