@@ -378,6 +378,26 @@ def users_set_role(
     out.print(f"'{user.name}' is now {user.role}.", highlight=False)
 
 
+@users_app.command("set-password")
+def users_set_password(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Give an account a new password: lifts a lockout and ends its open sessions."""
+    from pipelines import accounts, audit
+
+    password = _new_password(password_stdin)
+    wh = settings.warehouse_dir(warehouse_dir)
+    accounts.set_password(
+        name, password, by=_operator(), record=audit.recorder(wh), now=datetime.now(UTC)
+    )
+    out.print(f"New password set for '{name}'; their open sessions have ended.", highlight=False)
+
+
 @users_app.command("remove")
 def users_remove(
     name: Annotated[str, typer.Argument(help="User name.")],

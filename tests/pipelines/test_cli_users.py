@@ -175,3 +175,23 @@ def test_audit_refuses_a_since_that_is_not_a_date(wh):
         2,
         "Error: --since 'yesterday' is not a date (expected YYYY-MM-DD).\n",
     )
+
+
+def test_users_set_password_lifts_a_lockout_and_ends_open_sessions(secrets_dir, wh, operator):
+    accounts.add_user("bo", "viewer", PASSWORD, by="test", record=_noop, now=T0)
+    token = accounts.issue_session("bo", T0)
+    for _ in range(accounts.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(accounts.LoginFailed):
+            accounts.authenticate("bo", "wrong-password-here", T0, record=_noop)
+    new = "another-long-password"
+    res = _run(
+        "users", "set-password", "bo", "--password-stdin", "--warehouse", str(wh), stdin=f"{new}\n"
+    )
+    assert res.exit_code == 0, res.output
+    assert accounts.session_user(token, T0) is None
+    assert accounts.authenticate("bo", new, T0, record=_noop) == "viewer"
+    with pytest.raises(accounts.LoginFailed):
+        accounts.authenticate("bo", PASSWORD, T0, record=_noop)
+    assert [(e["who"], e["action"], e["what"]) for e in audit.read(wh)] == [
+        ("cli:tester", "password_changed", "bo")
+    ]
