@@ -1,4 +1,4 @@
-"""Commands of the data layer: generate, load, status, quarantine, users, audit (root-mounted)."""
+"""Commands of the data layer: generate, load, status, quarantine, users, audit, purge."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from typer.models import CommandInfo
 
 from pipelines import settings, warehouse
 from pipelines.errors import UserError
+
+if TYPE_CHECKING:
+    from pipelines.purge import PurgeReport
 
 app = typer.Typer(no_args_is_help=True)
 # a pipe or CI log is not a terminal: give tables room instead of 80 columns
@@ -422,7 +425,7 @@ def audit_log(
     fmt: Annotated[ListFormat, typer.Option("--format", help="table or csv.")] = ListFormat.table,
     warehouse_dir: WarehouseOption = None,
 ) -> None:
-    """Show the audit log (logins, uploads, exports, user changes), oldest first."""
+    """Show the audit log (logins, uploads, exports, user changes, purges), oldest first."""
     from pipelines import audit
 
     try:
@@ -444,3 +447,115 @@ def audit_log(
     for e in events:
         view.add_row(*(str(e[f]) if e[f] is not None else "" for f in audit.FIELDS))
     out.print(view)
+
+
+# --- erasure and retention ------------------------------------------------------------------
+
+
+def _purge_ids(participants: list[str] | None, from_stdin: bool) -> list[str]:
+    """Return the raw participant ids given as options and, if asked, one a line on stdin."""
+    ids = list(participants or [])
+    if from_stdin:
+        ids += [line.strip() for line in sys.stdin if line.strip()]
+    return ids
+
+
+def _purge_day(ended_before: str) -> date:
+    """Return the retention day given as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(ended_before)
+    except ValueError:
+        raise UserError(
+            f"--ended-before '{ended_before}' is not a date (expected YYYY-MM-DD)."
+        ) from None
+
+
+def _print_purge(report: PurgeReport) -> None:
+    """Print what a purge removed: one table, then where it left the warehouse."""
+    from pipelines.purge import COMEBACK_WARNING
+
+    if report.found_nothing:
+        out.print(
+            "No rows of that participant were found; nothing was changed."
+            if report.asked == 1
+            else f"No rows of any of those {report.asked:,} participants were found; "
+            "nothing was changed."
+        )
+        return
+    view = RichTable(title=f"Erased {report.found:,} of {report.asked:,} participant(s)")
+    view.add_column("removed from")
+    view.add_column("rows", justify="right")
+    for table, n in report.removed.items():
+        view.add_row(table, f"{n:,}")
+    view.add_row("quarantine", f"{report.quarantine_removed:,}")
+    view.add_row("older snapshots rewritten", f"{report.older_rewritten:,}")
+    out.print(view)
+    if report.snapshot_id:
+        out.print(f"New current snapshot: {report.snapshot_id}.", highlight=False)
+    out.print(COMEBACK_WARNING)
+
+
+@app.command()
+def purge(
+    participants: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--participant",
+            metavar="RAW_ID",
+            help="The programme's id of a participant to erase (repeatable).",
+        ),
+    ] = None,
+    participant_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--participant-stdin",
+            help="Read the ids to erase from stdin, one a line (keeps them out of the shell "
+            "history); needs --yes.",
+        ),
+    ] = False,
+    ended_before: Annotated[
+        str | None,
+        typer.Option(
+            "--ended-before",
+            metavar="YYYY-MM-DD",
+            help="Retention: erase every participant with no open match and nothing dated on "
+            "or after this day.",
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Erase participants from every snapshot and quarantine (right to erasure, retention).
+
+    Their rows, their matches' contacts and their survey answers leave a new snapshot and every
+    older one; the audit log records it by pseudonym. This cannot be undone.
+    """
+    from pipelines import purge as purging
+
+    by_id = bool(participants) or participant_stdin
+    if by_id == (ended_before is not None):
+        raise fail("Give either --participant (or --participant-stdin) or --ended-before.")
+    if participant_stdin and not yes:
+        raise fail("--participant-stdin needs --yes: standard input holds the ids, not an answer.")
+    wh = settings.warehouse_dir(warehouse_dir)
+    try:
+        day = _purge_day(ended_before) if ended_before is not None else None
+        ids = _purge_ids(participants, participant_stdin) if by_id else []
+        if by_id:
+            purging.participant_pseudonyms(wh, ids)  # a missing key fails before the question
+        if not yes:
+            whom = (
+                f"{len(ids):,} participant(s)"
+                if by_id
+                else f"every participant whose time ended before {day}"
+            )
+            typer.confirm(
+                f"Erase {whom} from every snapshot of {wh}? This cannot be undone", abort=True
+            )
+        if day is not None:
+            report = purging.purge_ended_before(wh, day, who=_operator())
+        else:
+            report = purging.purge_participants(wh, ids, who=_operator())
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    _print_purge(report)

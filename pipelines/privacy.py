@@ -25,6 +25,27 @@ class PseudonymKeyError(UserError):
 
 def load_key(warehouse: Path) -> bytes:
     """Return the pseudonym key: $CONNECT_PSEUDONYM_KEY, else the key file, created on first use."""
+    if not os.environ.get(settings.PSEUDONYM_KEY_ENV):
+        path = warehouse / KEY_FILE_NAME
+        if not path.exists():
+            warehouse.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: two loads starting together must not each write a different key
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32))
+    return existing_key(warehouse)
+
+
+def existing_key(warehouse: Path) -> bytes:
+    """Return the pseudonym key: $CONNECT_PSEUDONYM_KEY, else the key file; never create one.
+
+    Erasure turns a raw id into its pseudonym: a new key would give a pseudonym that matches
+    nobody, so a missing key is an error here rather than a reason to make one.
+    """
     env = os.environ.get(settings.PSEUDONYM_KEY_ENV)
     if env:
         if len(env) < 16:
@@ -34,15 +55,11 @@ def load_key(warehouse: Path) -> bytes:
         return env.encode("utf-8")
     path = warehouse / KEY_FILE_NAME
     if not path.exists():
-        warehouse.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two loads starting together must not each write a different key
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+        raise PseudonymKeyError(
+            f"There is no pseudonym key ({settings.PSEUDONYM_KEY_ENV} is not set and {path} "
+            "does not exist), so no id can be turned into its pseudonym; restore the key "
+            "the data was loaded with."
+        )
     key = path.read_text().strip()
     if len(key) < 16:
         raise PseudonymKeyError(

@@ -10,6 +10,13 @@ Layout of a warehouse folder:
 A load copies the current snapshot to a hidden temporary file, writes there, checkpoints,
 closes, renames it into place and only then replaces CURRENT. Readers open a published
 file read-only, so they never see a half-built database and never block the writer.
+
+Published snapshots are immutable, with one exception: erasure (`connect-impact purge`,
+pipelines/purge.py). A person's rows must leave every snapshot that holds them, so `rewrite`
+replaces an older snapshot's file by a copy without them, records the new content hash and a
+`purged_at` note in its metadata, and leaves everything else in it as it was. Both a purged
+snapshot and the one a purge publishes are compacted (copied table by table into a fresh
+file): a deleted row's bytes would otherwise linger in the file's free blocks.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +143,33 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _sql_path(path: Path) -> str:
+    """Return a path as a quoted SQL string literal (ATTACH takes no bound parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def compact_copy(source: Path, target: Path) -> None:
+    """Copy a closed database into a new file holding only its live rows, schema included."""
+    target.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {_sql_path(source)} as compact_source (read_only)")
+        con.execute(f"attach {_sql_path(target)} as compact_target")
+        con.execute("copy from database compact_source to compact_target")
+        con.execute("checkpoint compact_target")
+        con.execute("detach compact_target")
+        con.execute("detach compact_source")
+    finally:
+        con.close()
+
+
+def _write_json(path: Path, data: Mapping[str, object]) -> None:
+    """Write a metadata file through a hidden temporary file and an atomic rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    os.replace(tmp, path)
+
+
 @contextlib.contextmanager
 def write_lock(warehouse: Path) -> Iterator[None]:
     """Hold the warehouse's single-writer lock; fail at once if another load holds it."""
@@ -175,24 +209,36 @@ class SnapshotWriter:
             raise WarehouseError("This snapshot has already been published or abandoned.")
         return self.con
 
-    def publish(self, batch_id: str | None = None) -> Snapshot:
-        """Checkpoint, close and rename the snapshot into place, then switch CURRENT to it."""
+    def publish(
+        self,
+        batch_id: str | None = None,
+        compact: bool = False,
+        notes: Mapping[str, str] | None = None,
+    ) -> Snapshot:
+        """Checkpoint, close and rename the snapshot into place, then switch CURRENT to it.
+
+        With `compact`, the file is first copied into a fresh one without the bytes of deleted
+        rows (a purge needs that); `notes` are added to the snapshot's metadata.
+        """
         con = self.connection
         con.execute("checkpoint")
         con.close()
         self.con = None
         meta_path = self.final_path.with_suffix(".json")
+        compacted = self.tmp_path.with_name(self.tmp_path.name + ".compact")
         try:
+            if compact:
+                compact_copy(self.tmp_path, compacted)
+                os.replace(compacted, self.tmp_path)
             os.replace(self.tmp_path, self.final_path)
             meta = {
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "content_sha256": file_sha256(self.final_path),
                 "parent": self.parent.id if self.parent else None,
                 "batch_id": batch_id,
+                **(notes or {}),
             }
-            meta_tmp = self.final_path.with_name(f".{self.id}.json.tmp")
-            meta_tmp.write_text(json.dumps(meta, indent=2))
-            os.replace(meta_tmp, meta_path)
+            _write_json(meta_path, meta)
             _fsync_dir(self.final_path.parent)
             # the switch: readers see either the old id or the new one, never a partial file
             pointer_tmp = self.warehouse / f".{CURRENT_FILE}.tmp"
@@ -203,7 +249,7 @@ class SnapshotWriter:
             os.replace(pointer_tmp, self.warehouse / CURRENT_FILE)
         except BaseException:
             # CURRENT was not switched: remove every trace of the unpublished snapshot
-            for path in (self.final_path, meta_path, self.tmp_path):
+            for path in (self.final_path, meta_path, self.tmp_path, compacted):
                 path.unlink(missing_ok=True)
             raise
         _fsync_dir(self.warehouse)
@@ -217,6 +263,43 @@ class SnapshotWriter:
             self.con = None
         for path in (self.tmp_path, self.tmp_path.with_name(self.tmp_path.name + ".wal")):
             path.unlink(missing_ok=True)
+
+
+def rewrite(
+    warehouse: Path,
+    snapshot_id: str,
+    change: Callable[[duckdb.DuckDBPyConnection], None],
+    notes: Mapping[str, str],
+) -> Snapshot:
+    """Replace a published snapshot's file by a changed, compacted copy; return its new metadata.
+
+    Only erasure does this (see the module docstring); the caller holds `write_lock`. The copy
+    is changed and compacted beside the original under hidden names, so a failure before the
+    rename leaves the snapshot as it was; its metadata gets the new hash and the notes.
+    """
+    snap = _read_meta(warehouse, snapshot_id)
+    meta_path = snap.path.with_suffix(".json")
+    work = snap.path.with_name(f".{snap.id}.duckdb.rewrite")
+    compacted = snap.path.with_name(f".{snap.id}.duckdb.compact")
+    try:
+        shutil.copyfile(snap.path, work)
+        con = duckdb.connect(str(work))
+        try:
+            change(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        compact_copy(work, compacted)
+        meta = {**json.loads(meta_path.read_text()), **notes}
+        meta["content_sha256"] = file_sha256(compacted)
+        # an open reader keeps the old file's handle; new readers open the rewritten one
+        os.replace(compacted, snap.path)
+        _write_json(meta_path, meta)
+        _fsync_dir(snap.path.parent)
+    finally:
+        for path in (work, work.with_name(work.name + ".wal"), compacted):
+            path.unlink(missing_ok=True)
+    return _read_meta(warehouse, snap.id)
 
 
 def prune(warehouse: Path, keep: int) -> list[str]:

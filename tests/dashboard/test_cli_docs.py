@@ -39,6 +39,7 @@ def test_every_command_and_option_is_documented():
         "users set-role",
         "users remove",
         "audit",
+        "purge",
         "indicators",
         "answer",
         "serve",

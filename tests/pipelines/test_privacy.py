@@ -55,3 +55,14 @@ def test_respondents_get_the_pseudonym_of_their_role():
     ]
     assert pd.isna(out["respondent_id"].iloc[2])
     assert frame["respondent_id"].iloc[0] == "D1"  # the input frame is not modified
+
+
+def test_existing_key_never_creates_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONNECT_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(privacy.PseudonymKeyError, match="There is no pseudonym key"):
+        privacy.existing_key(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    key = privacy.load_key(tmp_path)  # the load makes one; erasure then reads the same
+    assert privacy.existing_key(tmp_path) == key
+    monkeypatch.setenv("CONNECT_PSEUDONYM_KEY", "a-long-enough-test-key")
+    assert privacy.existing_key(tmp_path) == b"a-long-enough-test-key"

@@ -93,3 +93,81 @@ def test_abandon_removes_the_unpublished_file(tmp_path):
     con = duckdb.connect(str(warehouse.current(tmp_path).path), read_only=True)
     assert con.execute("select v from t").fetchall() == [(1,)]
     con.close()
+
+
+def _schema(path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        columns = con.execute(
+            "select table_name, column_name, data_type, is_nullable "
+            "from information_schema.columns order by all"
+        ).fetchall()
+        constraints = con.execute(
+            "select table_name, constraint_type, constraint_column_names "
+            "from duckdb_constraints() order by all"
+        ).fetchall()
+        return columns + constraints
+    finally:
+        con.close()
+
+
+def test_compact_copy_keeps_the_schema_and_only_the_live_rows(tmp_path):
+    source, target = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    con = duckdb.connect(str(source))
+    con.execute("create table t (id varchar primary key, n integer not null, j json)")
+    con.execute(
+        "insert into t select 'id-' || md5(i::varchar), i, json_object('k', md5(i::varchar)) "
+        "from range(3000) r(i)"
+    )
+    con.execute("checkpoint")
+    gone = "id-" + hashlib.md5(b"17").hexdigest()
+    con.execute("delete from t where id = ?", [gone])
+    con.execute("checkpoint")
+    con.close()
+    # a deleted row's bytes stay behind in the file it was deleted from
+    assert gone.encode() in source.read_bytes()
+    warehouse.compact_copy(source, target)
+    assert gone.encode() not in target.read_bytes()
+    assert _schema(target) == _schema(source)
+    con = duckdb.connect(str(target), read_only=True)
+    assert con.execute("select count(*), sum(n) from t").fetchone() == (2999, 3000 * 2999 // 2 - 17)
+    con.close()
+
+
+def test_rewrite_replaces_a_published_snapshot_and_its_hash_only(tmp_path):
+    first = _publish(tmp_path, 1)
+    second = _publish(tmp_path, 2)
+    meta_before = json.loads(first.path.with_suffix(".json").read_text())
+    rewritten = warehouse.rewrite(
+        tmp_path,
+        first.id,
+        lambda con: con.execute("update t set v = 10"),
+        {"purged_at": "2026-03-02T09:00:00+00:00"},
+    )
+    con = warehouse.connect_read_only(tmp_path, first.id)
+    assert con.execute("select v from t").fetchall() == [(10,)]
+    con.close()
+    meta = json.loads(first.path.with_suffix(".json").read_text())
+    assert meta == {
+        **meta_before,
+        "content_sha256": hashlib.sha256(first.path.read_bytes()).hexdigest(),
+        "purged_at": "2026-03-02T09:00:00+00:00",
+    }
+    assert rewritten.content_sha256 == meta["content_sha256"] != first.content_sha256
+    assert warehouse.current(tmp_path).id == second.id
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == sorted(
+        f"{s.id}.{ext}" for s in (first, second) for ext in ("duckdb", "json")
+    )
+
+
+def test_a_rewrite_that_fails_leaves_the_snapshot_as_it_was(tmp_path):
+    first = _publish(tmp_path, 1)
+    files = {p.name: p.read_bytes() for p in (tmp_path / "snapshots").iterdir()}
+
+    def boom(con):
+        con.execute("delete from t")
+        raise OSError("disk full (injected)")
+
+    with pytest.raises(OSError, match="injected"):
+        warehouse.rewrite(tmp_path, first.id, boom, {"purged_at": "now"})
+    assert {p.name: p.read_bytes() for p in (tmp_path / "snapshots").iterdir()} == files
