@@ -37,6 +37,7 @@ def test_every_command_and_option_is_documented():
         "users add",
         "users list",
         "users set-role",
+        "users set-password",
         "users remove",
         "audit",
         "purge",
