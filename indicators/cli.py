@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from indicators import formatting
-from pipelines.cli import WarehouseOption, fail
+from pipelines.cli import WarehouseOption, fail, record_export
 from pipelines.errors import UserError
 
 app = typer.Typer(no_args_is_help=True)
@@ -126,9 +126,12 @@ def indicators_command(
         role=role,
         warehouse_dir=warehouse_dir,
     )
+    if fmt is OutputFormat.xlsx and output is None:
+        raise fail("--format xlsx needs --output FILE.")
+    if fmt is not OutputFormat.table:
+        what = f"indicators {ids or 'all'}, {period}, by {by or 'nothing'}, as {role} ({fmt.value})"
+        record_export(warehouse_dir, "export", what)
     if fmt is OutputFormat.xlsx:
-        if output is None:
-            raise fail("--format xlsx needs --output FILE.")
         write_xlsx(frame, output)
         out.print(f"Wrote {len(frame)} rows to {output}")
         return
@@ -240,4 +243,7 @@ def answer_command(
         for key, png in export.render_png(figures).items():
             (folder / f"{key}.png").write_bytes(png)
         out_file.write_text(export.to_markdown(draft, image_dir), encoding="utf-8")
+    record_export(
+        warehouse_dir, "answer_document", f"{', '.join(t for _, t in pairs)} ({suffix[1:]})"
+    )
     out.print(f"Wrote the draft answer ({len(draft.parts)} part(s)) to {out_file}", soft_wrap=True)

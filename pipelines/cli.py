@@ -254,6 +254,7 @@ def quarantine(
         con.close()
     if fmt is ListFormat.csv:
         frame.to_csv(sys.stdout, index=False)
+        record_export(wh, "export", f"quarantine rows {table or 'of every table'} (csv)")
         return
     if frame.empty:
         out.print("No quarantined rows.")
@@ -298,6 +299,15 @@ def _operator() -> str:
         return f"cli:{getpass.getuser()}"
     except (OSError, KeyError):
         return "cli"
+
+
+def record_export(warehouse_dir: Path | None, action: str, what: str) -> None:
+    """Record in the audit log that the command line let figures or rows leave the warehouse."""
+    from pipelines import audit
+
+    wh = settings.warehouse_dir(warehouse_dir)
+    snap = warehouse.current(wh)
+    audit.append(wh, _operator(), action, what, snapshot=snap.id if snap else None)
 
 
 def _new_password(from_stdin: bool) -> str:

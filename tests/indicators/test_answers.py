@@ -18,6 +18,7 @@ from indicators import answers, catalogue, engine, formatting
 from indicators import plan as plan_module
 from indicators.answers import export
 from indicators.answers.library import QUESTIONS_DIR, QuestionTemplate
+from pipelines import audit, warehouse
 from tests.indicators.test_hand_built import AS_OF, warehouse_dir  # noqa: F401 (fixture)
 
 AS_RECEIVED = (
@@ -262,6 +263,12 @@ def test_cli_drafts_from_text_to_markdown_with_charts(demo_warehouse, tmp_path):
     assert charts and all(p.read_bytes().startswith(b"\x89PNG") for p in charts)
     for chart in charts:
         assert f"antwoord_files/{chart.name}" in text
+    recorded = audit.read(demo_warehouse)[-1]
+    assert (recorded["action"], recorded["snapshot"]) == (
+        "answer_document",
+        warehouse.current(demo_warehouse).id,
+    )
+    assert recorded["what"].endswith(", reach_dose (md)")  # the matched templates, then this one
 
 
 def test_the_readme_example_is_what_the_demo_data_give(demo_warehouse):

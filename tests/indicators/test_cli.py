@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from dashboard.cli import app
 from indicators import catalogue, engine
-from pipelines import settings, warehouse
+from pipelines import audit, settings, warehouse
 from tests.indicators.test_catalogue import REQUIRED_IDS
 
 runner = CliRunner()
@@ -84,6 +84,12 @@ def test_breakdown_csv_and_xlsx_exports_record_disclosure(demo_warehouse, tmp_pa
     about = {row[0]: row[1] for row in book["about"].iter_rows(min_row=2, values_only=True)}
     assert about["disclosure"] == "not applied (analyst role)"
     assert about["snapshot"] == warehouse.current(demo_warehouse).id
+    csv_export, xlsx_export = audit.read(demo_warehouse)[-2:]
+    assert (xlsx_export["action"], xlsx_export["snapshot"]) == ("export", about["snapshot"])
+    assert xlsx_export["what"] == (
+        "indicators duos_formed,share_40h, programme, by nothing, as analyst (xlsx)"
+    )
+    assert csv_export["what"] == "indicators duos_formed, programme, by gender, as viewer (csv)"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import json
 from typer.testing import CliRunner
 
 from dashboard.cli import app
-from pipelines import warehouse
+from pipelines import audit, warehouse
 from tests.conftest import HAND_BUILT, write_csv
 from tests.pipelines.test_load import BAD_CONTACTS, EXPECTED_REASONS
 
@@ -65,6 +65,8 @@ def test_quarantine_csv_lists_every_held_back_row(hand_built, wh):
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert sorted(int(r["source_row"]) for r in rows) == sorted(EXPECTED_REASONS)
     assert {r["source"] for r in rows} == {"contacts.csv"}
+    recorded = audit.read(wh)[-1]
+    assert (recorded["action"], recorded["what"]) == ("export", "quarantine rows contacts (csv)")
 
 
 def _words(text: str) -> str:
