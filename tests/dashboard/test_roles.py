@@ -9,13 +9,13 @@ from dashboard.i18n import t
 from dashboard.navigation import PAGES
 
 # worked out from issue 10: viewers the aggregate pages, plan and council questions; analysts
-# add the explorer; stewards add data quality; admins add the administration page
+# add the explorer; stewards add data quality and upload; admins add the administration page
 EXPECTED = {
     "viewer": {"overview", "plan", "council", "trajectory", "flow", "organisations", "money"}
     | {"outcomes", "methodology"},
 }
 EXPECTED["analyst"] = EXPECTED["viewer"] | {"explorer"}
-EXPECTED["steward"] = EXPECTED["analyst"] | {"data_quality"}
+EXPECTED["steward"] = EXPECTED["analyst"] | {"data_quality", "upload"}
 EXPECTED["admin"] = EXPECTED["steward"] | {"admin"}
 
 
