@@ -7,17 +7,11 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from dashboard import data, state
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import t
 from dashboard.navigation import PAGES
 from pipelines import api
 
 st.set_page_config(page_title="CoNnect Brussel · impact", layout="wide")
-
-
-def _language() -> str:
-    """Return the language asked for before the sidebar is drawn (empty warehouse, errors)."""
-    lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
-    return lang if lang in LANGUAGES else "nl"
 
 
 SESSION_KEY = "session_token"
@@ -142,13 +136,14 @@ def frame() -> None:
     address: the check is here, before the page's code runs.
     """
     snap = data.current_snapshot()
-    person = _person(snap, _language())
+    person = _person(snap, state.requested_language())
     if person is None:
-        _alone(lambda: _login(_language()), _language())
+        lang = state.requested_language()
+        _alone(lambda: _login(lang), lang)
         return
     name, role = person
     st.session_state[data.PERSON_KEY], st.session_state[data.ROLE_KEY] = name, role
-    lang = state.sidebar(snap, role).lang if snap is not None else _language()
+    lang = state.sidebar(snap, role).lang if snap is not None else state.requested_language()
     if name != "demo":
         _logout(name, lang)
     allowed = {name: api.access.allowed(role, need) for name, _, need in PAGES}
@@ -162,7 +157,9 @@ def frame() -> None:
                 visibility="visible" if allowed[name] else "hidden",
             )
             for i, (name, title, _) in enumerate(PAGES)
-        ]
+        ],
+        # Streamlit folds a menu of more than twelve pages behind "View more"; show them all
+        expanded=True,
     )
     # the default page answers at "/", so its url_path is empty
     if not allowed.get(page.url_path or PAGES[0][0], False):
@@ -177,4 +174,4 @@ except api.UserError as exc:
     st.error(str(exc))
 except Exception as exc:  # a bug: logged with its traceback, never shown
     api.configure_logging()
-    st.error(t("bug_apology", _language(), reference=api.report_bug(exc)))
+    st.error(t("bug_apology", state.requested_language(), reference=api.report_bug(exc)))

@@ -8,9 +8,13 @@ pages call these functions only. Every cached function takes the snapshot id, so
 from __future__ import annotations
 
 import os
+import re
+import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -280,6 +284,108 @@ def person() -> str:
 def record(action: str, what: str, snapshot_id: str | None = None) -> None:
     """Append an event of the person looking to the audit log."""
     api.audit.append(api.warehouse_dir(), person(), action, what, snapshot=snapshot_id)
+
+
+# --- uploads: the command line's load, fed with the files a steward drops --------------------
+
+LoadResult = api.LoadResult
+UPLOAD_TYPES = tuple(suffix.lstrip(".") for suffix in api.DATA_SUFFIXES)
+MAX_NAME_BYTES = 200
+
+
+class UploadError(api.UserError):
+    """Uploaded files that cannot even be handed to the load (no files, an unusable name)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What an upload did: the files' names, and the load's result or the sentence refusing it."""
+
+    names: tuple[str, ...]
+    result: LoadResult | None = None
+    refusal: str | None = None  # the command line's sentence; nothing was published
+    busy: bool = False  # another load held the warehouse's write lock
+
+    @property
+    def snapshot_id(self) -> str | None:
+        """Return the snapshot the upload published, or None when it published none."""
+        return self.result.snapshot_id if self.result is not None else None
+
+
+def _safe_name(name: str) -> str:
+    """Return an uploaded file's base name, fit to be written into a private folder."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    if not base or len(base.encode("utf-8")) > MAX_NAME_BYTES:
+        raise UploadError(
+            f"The file name '{name[:80]}' cannot be used (expected a name such as contacts.csv, "
+            f"at most {MAX_NAME_BYTES} characters)."
+        )
+    return base
+
+
+def _file_names(files: Sequence[tuple[str, bytes | memoryview]]) -> tuple[str, ...]:
+    """Return the safe names of the uploaded files; raise UploadError when they cannot be used."""
+    if not files:
+        raise UploadError(
+            f"No file was uploaded (expected {', '.join('.' + s for s in UPLOAD_TYPES)} files)."
+        )
+    names = tuple(_safe_name(name) for name, _ in files)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UploadError(
+            f"Two uploaded files are both called {twice[0]} (expected each name once; "
+            "upload one of them at a time)."
+        )
+    return names
+
+
+def upload(
+    files: Sequence[tuple[str, bytes | memoryview]], progress: api.Progress | None = None
+) -> Upload:
+    """Return what loading uploaded files (name, content) into a new snapshot did.
+
+    The load is the command line's own (`api.load`), run on copies of the files in a private
+    temporary folder that is removed afterwards; a refusal is its one sentence, and nothing is
+    published then. Every upload, refused or not, is recorded in the audit log.
+    """
+    api.access.require(_role(), "upload")
+    given = ", ".join(name for name, _ in files)
+    try:
+        names = _file_names(files)
+        with tempfile.TemporaryDirectory(prefix="connect-upload-") as folder:  # mode 0700
+            paths = [Path(folder) / name for name in names]
+            for path, (_, content) in zip(paths, files, strict=True):
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(content)
+            result = api.load(paths, progress)
+    except api.UserError as exc:
+        refused = Upload(
+            tuple(name for name, _ in files),
+            refusal=api.not_published(exc),
+            busy=isinstance(exc, api.WarehouseBusy),
+        )
+        record("upload", f"refused: {refused.refusal} Files: {given}")
+        return refused
+    done = Upload(names, result)
+    if done.snapshot_id is None:
+        record("upload", f"nothing new (already loaded): {', '.join(names)}")
+    else:
+        counts = f"{result.rows_read:,} rows read, {result.quarantined:,} quarantined"
+        record("upload", f"{counts}: {', '.join(names)}", done.snapshot_id)
+        forget_old_snapshots()
+    return done
+
+
+def forget_old_snapshots() -> None:
+    """Drop the cached figures of earlier snapshots after a load published a new one.
+
+    Not needed for correctness (every cache is keyed by snapshot id, and `current_snapshot`
+    reads CURRENT on every run), but nothing will ask for the old snapshot's figures again.
+    """
+    st.cache_data.clear()
+    engine.clear_cache()
 
 
 def users() -> pd.DataFrame:

@@ -18,6 +18,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("outcomes", "page_outcomes", "aggregate_pages"),
     ("explorer", "page_explorer", "explorer"),
     ("data_quality", "page_data_quality", "data_quality"),
+    ("upload", "page_upload", "upload"),
     ("methodology", "page_methodology", "aggregate_pages"),
     ("admin", "page_admin", "manage_users"),
 )

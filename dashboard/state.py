@@ -56,6 +56,12 @@ def _init(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
+def requested_language() -> str:
+    """Return the language asked for before the sidebar is drawn (empty warehouse, errors)."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
+    return lang if lang in LANGUAGES else "nl"
+
+
 def role() -> str:
     """Return the demo mode's role: viewer unless CONNECT_ROLE names a known role."""
     wanted = os.environ.get(ROLE_ENV, "viewer")

@@ -29,6 +29,18 @@ def page_start(title_key: str) -> state.Selection:
     return selection
 
 
+def loading_page_start(title_key: str) -> str:
+    """Draw the title of a page that loads data and return the page's language.
+
+    Unlike `page_start` it does not stop on an empty warehouse: loading is how it fills.
+    """
+    if data.current_snapshot() is None:
+        lang = state.requested_language()
+        st.title(t(title_key, lang))
+        return lang
+    return page_start(title_key).lang
+
+
 def show(row: pd.Series, lang: str, column: str = "value") -> str:
     """Return one figure formatted for people ('<5' when hidden)."""
     unit = "count" if column in ("n", "numerator", "denominator") else row["unit"]

@@ -1,6 +1,9 @@
 """The declared part of `pipelines` that the dashboard may use (tests/test_layers.py).
 
 Reading: the settings, the current snapshot and what the warehouse says about its own loads.
+Loading: `load`, the command line's own load into the configured warehouse, with what a load
+reports (`LoadResult`, `ACCOUNTING_NOTE`, `not_published`), the files it reads
+(`DATA_SUFFIXES`) and `WarehouseBusy` (another load holds the lock).
 Access: `access` (roles and capabilities), `accounts` (local accounts, login, sessions, the
 single sign-on allow-list) and `audit` (the audit log), as modules: `api.accounts.authenticate`.
 Everything else in `pipelines` is the data layer's own business.
@@ -16,9 +19,11 @@ import duckdb
 import pandas as pd
 
 from pipelines import access, accounts, audit, report, warehouse
+from pipelines import load as load_module
 from pipelines.docs import write_if_changed
 from pipelines.errors import UserError, apology, report_bug
-from pipelines.load import table_counts
+from pipelines.load import ACCOUNTING_NOTE, LoadResult, Progress, not_published, table_counts
+from pipelines.readers import CSV_SUFFIXES, EXCEL_SUFFIXES
 from pipelines.settings import (
     PROJECT_ROOT,
     SERVE_ADDRESS_ENV,
@@ -29,15 +34,20 @@ from pipelines.settings import (
     streamlit_secrets_files,
     warehouse_dir,
 )
-from pipelines.warehouse import Snapshot
+from pipelines.warehouse import Snapshot, WarehouseBusy
 
 __all__ = [
+    "ACCOUNTING_NOTE",
+    "DATA_SUFFIXES",
     "PROJECT_ROOT",
     "SERVE_ADDRESS_ENV",
     "WAREHOUSE_ENV",
+    "LoadResult",
     "Programme",
+    "Progress",
     "Snapshot",
     "UserError",
+    "WarehouseBusy",
     "access",
     "accounts",
     "apology",
@@ -48,6 +58,8 @@ __all__ = [
     "expectation_results",
     "files",
     "is_synthetic",
+    "load",
+    "not_published",
     "programme",
     "quarantine_reasons",
     "quarantine_rows",
@@ -59,11 +71,21 @@ __all__ = [
 ]
 
 Result = TypeVar("Result")
+DATA_SUFFIXES: tuple[str, ...] = CSV_SUFFIXES + EXCEL_SUFFIXES  # the files a load reads
 
 
 def current_snapshot(wh: Path | str | None = None) -> Snapshot | None:
     """Return the current snapshot of the warehouse, or None when it holds no data yet."""
     return warehouse.current(warehouse_dir(wh))
+
+
+def load(paths: list[Path], progress: Progress | None = None) -> LoadResult:
+    """Return the accounting of loading files into a new snapshot of the configured warehouse.
+
+    The command line's own load: a UserError (WarehouseBusy when another load is writing)
+    means nothing was published.
+    """
+    return load_module.load(paths, warehouse_dir(), progress=progress)
 
 
 def _read(snapshot_id: str, fn: Callable[[duckdb.DuckDBPyConnection], Result]) -> Result:

@@ -110,6 +110,7 @@ def load(
     ] = False,
 ) -> None:
     """Load exports into a new warehouse snapshot; rows that fail a check are quarantined."""
+    from pipelines.load import ACCOUNTING, ACCOUNTING_NOTE, not_published
     from pipelines.load import load as run_load
 
     wh = settings.warehouse_dir(warehouse_dir)
@@ -128,7 +129,7 @@ def load(
 
             result = run_load(paths, wh, progress=show)
     except UserError as exc:
-        raise fail(f"{exc} Nothing was published.") from None
+        raise fail(not_published(exc)) from None
     for warning in result.warnings:
         err.print(f"[yellow]Warning:[/yellow] {warning}", highlight=False)
     for name in result.skipped_files:
@@ -137,20 +138,13 @@ def load(
         out.print("Nothing new to load; the current snapshot is unchanged.")
         return
     summary = RichTable(title=f"Loaded into snapshot {result.snapshot_id}")
-    for col in ("table", "read", "inserted", "updated", "unchanged", "quarantined", "duplicates"):
-        summary.add_column(col, justify="left" if col == "table" else "right")
-    for table, t in result.totals().items():
-        summary.add_row(
-            table,
-            *(
-                f"{t[k]:,}"
-                for k in ("read", "inserted", "updated", "unchanged", "quarantined", "duplicates")
-            ),
-        )
+    summary.add_column("table")
+    for col in ACCOUNTING:
+        summary.add_column(col, justify="right")
+    for row in result.accounting().itertuples(index=False):
+        summary.add_row(row.table, *(f"{getattr(row, k):,}" for k in ACCOUNTING))
     out.print(summary)
-    out.print(
-        "rows read = inserted + updated + unchanged + quarantined + duplicates skipped, per table."
-    )
+    out.print(ACCOUNTING_NOTE)
     if result.quarantined:
         err.print(
             f"{result.quarantined:,} row(s) quarantined; see `connect-impact quarantine`.",

@@ -38,8 +38,27 @@ LINEAGE_COLUMNS = (
 )
 
 
+# what the accounting counts per table, in the order the CLI and the dashboard show it
+ACCOUNTING: tuple[str, ...] = (
+    "read",
+    "inserted",
+    "updated",
+    "unchanged",
+    "quarantined",
+    "duplicates",
+)
+ACCOUNTING_NOTE = (
+    "rows read = inserted + updated + unchanged + quarantined + duplicates skipped, per table."
+)
+
+
 class LoadError(UserError):
     """A file cannot be loaded at all; the message names it and what was expected."""
+
+
+def not_published(exc: UserError) -> str:
+    """Return the sentence said when a load is refused: the reason, then that nothing changed."""
+    return f"{exc} Nothing was published."
 
 
 @dataclass
@@ -87,16 +106,16 @@ class LoadResult:
         """Return the number of rows quarantined in this load."""
         return sum(a.quarantined for a in self.accounts)
 
+    @property
+    def rows_read(self) -> int:
+        """Return the number of rows read in this load."""
+        return sum(a.rows_read for a in self.accounts)
+
     def totals(self) -> dict[str, dict[str, int]]:
         """Return the accounting summed per table."""
         out: dict[str, dict[str, int]] = {}
         for a in self.accounts:
-            t = out.setdefault(
-                a.table,
-                dict.fromkeys(
-                    ("read", "inserted", "updated", "unchanged", "quarantined", "duplicates"), 0
-                ),
-            )
+            t = out.setdefault(a.table, dict.fromkeys(ACCOUNTING, 0))
             t["read"] += a.rows_read
             t["inserted"] += a.inserted
             t["updated"] += a.updated
@@ -104,6 +123,12 @@ class LoadResult:
             t["quarantined"] += a.quarantined
             t["duplicates"] += a.duplicates
         return out
+
+    def accounting(self) -> pd.DataFrame:
+        """Return one row per table in load order: table and the ACCOUNTING counts (ints)."""
+        rows = [{"table": table, **counts} for table, counts in self.totals().items()]
+        frame = pd.DataFrame(rows, columns=["table", *ACCOUNTING])
+        return frame.astype(dict.fromkeys(ACCOUNTING, "int64"))
 
 
 def _sql(name: str, **identifiers: str) -> str:

@@ -46,6 +46,10 @@ class WarehouseError(UserError):
     """The warehouse cannot be used as asked; the message says why in one sentence."""
 
 
+class WarehouseBusy(WarehouseError):
+    """Another load holds the write lock; the message says to wait and try again."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A published snapshot: its id, database file and metadata."""
@@ -178,7 +182,7 @@ def write_lock(warehouse: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise WarehouseError(
+            raise WarehouseBusy(
                 f"Another load is writing to {warehouse}; wait for it to finish and try again."
             ) from None
         try:
