@@ -8,6 +8,7 @@ the dashboard asks who is looking, as it does for real data.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,19 +21,20 @@ from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import Page, expect
 
 from dashboard.navigation import PAGES
-from pipelines import accounts, audit, settings
+from pipelines import accounts, audit, settings, warehouse
 from tests.dashboard.test_roles import EXPECTED
 from tests.e2e.kit import TIMEOUT_MS, free_port, serving, title, wait_idle
 
 I18N = Path(__file__).resolve().parents[2] / "dashboard" / "i18n"
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 PASSWORD = "a-long-enough-password-for-the-browser"
 LOCAL = {"vera": "viewer", "stijn": "steward"}
 SSO = {"analyst@example.be": "analyst"}  # the allow-list; stranger@example.org is not on it
 MENU = '[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]'
 
 
-def _strings(lang: str = "nl") -> dict[str, str]:
-    return yaml.safe_load((I18N / lang / "common.yaml").read_text(encoding="utf-8"))
+def _strings(lang: str = "nl", part: str = "common") -> dict[str, str]:
+    return yaml.safe_load((I18N / lang / f"{part}.yaml").read_text(encoding="utf-8"))
 
 
 def menu_for(role: str) -> list[str]:
@@ -134,6 +136,46 @@ def test_a_viewer_logs_in_with_a_local_account_sees_the_viewer_menu_and_logs_out
     assert menu(page) == []
     actions = [(e["who"], e["action"]) for e in audit.read(local_site.warehouse)]
     assert actions[-2:] == [("vera", "login"), ("vera", "logout")]
+
+
+def test_a_steward_uploads_an_export_sees_it_published_and_logs_out(
+    page, local_site, demo_warehouse, tmp_path
+):
+    # next month's participants export: the demo's file without its last row (new content)
+    with open(
+        demo_warehouse.parent / "raw" / "participants.csv", newline="", encoding="utf-8"
+    ) as fh:
+        rows = list(csv.reader(fh))
+    export = tmp_path / "participants.csv"
+    with open(export, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows[:-1])
+    read = len(rows) - 2  # without the header and the dropped row
+    before = warehouse.current(local_site.warehouse).id
+
+    log_in_locally(page, local_site, "stijn")
+    assert menu(page) == menu_for("steward")
+    page.locator(MENU).filter(has_text=_strings()["page_upload"]).click()
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+        _strings()["page_upload"], timeout=TIMEOUT_MS
+    )
+    page.locator(UPLOAD_INPUT).set_input_files(str(export))
+    go = page.get_by_role("button", name=_strings("nl", "upload")["upload_go"])
+    expect(go).to_be_enabled(timeout=TIMEOUT_MS)
+    go.click()
+    published = page.get_by_text(_strings("nl", "upload")["upload_published"].split("{")[0])
+    expect(published).to_be_visible(timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+    after = warehouse.current(local_site.warehouse).id
+    assert after != before and after in published.inner_text()
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1  # the accounting
+    last = audit.read(local_site.warehouse)[-1]
+    assert (last["who"], last["action"], last["snapshot"]) == ("stijn", "upload", after)
+    assert last["what"] == f"{read:,} rows read, 0 quarantined: participants.csv"
+    log_out(page)
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+        _strings()["login_title"], timeout=TIMEOUT_MS
+    )
 
 
 def sso_log_in(page: Page, site: Site, subject: str) -> None:
