@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -13,6 +12,7 @@ import streamlit as st
 from dashboard import charts, data, state
 from dashboard.i18n import t
 from indicators import formatting, periods
+from pipelines import api
 
 
 def page_start(title_key: str) -> state.Selection:
@@ -127,7 +127,7 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
     st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
     st.download_button(
         t("download_data", lang),
-        frame.to_csv(index=False).encode("utf-8"),
+        api.exports.csv_text(frame).encode("utf-8"),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"download_{key}",
@@ -135,10 +135,8 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
 
 
 def excel_bytes(frame: pd.DataFrame) -> bytes:
-    """Return the frame as an .xlsx workbook."""
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, engine="openpyxl")
-    return buffer.getvalue()
+    """Return the frame as an .xlsx workbook (text as text, never a formula)."""
+    return api.exports.xlsx_bytes({"data": frame})
 
 
 def status_text(status: str | None, lang: str) -> str:

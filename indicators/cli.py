@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from indicators import formatting
+from pipelines import exports
 from pipelines.cli import WarehouseOption, fail, record_export
 from pipelines.errors import UserError
 
@@ -77,9 +78,7 @@ def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
             ],
         }
     )
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="indicators", index=False)
-        about.to_excel(writer, sheet_name="about", index=False)
+    path.write_bytes(exports.xlsx_bytes({"indicators": frame, "about": about}))
 
 
 @app.command("indicators")
@@ -138,7 +137,7 @@ def indicators_command(
     if fmt is OutputFormat.json:
         text = json.dumps(records(frame), indent=2, ensure_ascii=False) + "\n"
     elif fmt is OutputFormat.csv:
-        text = frame.to_csv(index=False)
+        text = exports.csv_text(frame)
     else:
         _print_table(frame, lang.value)
         return

@@ -18,7 +18,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
-from pipelines import access, accounts, audit, report, warehouse
+from pipelines import access, accounts, audit, exports, report, warehouse
 from pipelines import load as load_module
 from pipelines.docs import write_if_changed
 from pipelines.errors import UserError, apology, report_bug
@@ -56,6 +56,7 @@ __all__ = [
     "configure_logging",
     "current_snapshot",
     "expectation_results",
+    "exports",
     "files",
     "is_synthetic",
     "load",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import getpass
 import json
 import sys
@@ -18,7 +17,7 @@ from rich.table import Table as RichTable
 from typer.core import TyperGroup
 from typer.models import CommandInfo
 
-from pipelines import settings, warehouse
+from pipelines import exports, settings, warehouse
 from pipelines.errors import UserError
 
 if TYPE_CHECKING:
@@ -247,7 +246,7 @@ def quarantine(
     finally:
         con.close()
     if fmt is ListFormat.csv:
-        frame.to_csv(sys.stdout, index=False)
+        exports.write_csv(frame, sys.stdout)
         record_export(wh, "export", f"quarantine rows {table or 'of every table'} (csv)")
         return
     if frame.empty:
@@ -355,8 +354,7 @@ def users_list(
     ]
     header = ("name", "role", "created", "locked until")
     if fmt is ListFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerows([header, *rows])
+        exports.write_rows(sys.stdout, header, rows)
         return
     if not rows:
         out.print("No accounts yet: add one with `connect-impact users add NAME --role admin`.")
@@ -438,9 +436,7 @@ def audit_log(
         raise UserError(f"--since '{since}' is not a date (expected YYYY-MM-DD).") from None
     events = audit.read(settings.warehouse_dir(warehouse_dir), since_on)
     if fmt is ListFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=audit.FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(events)
+        exports.write_rows(sys.stdout, audit.FIELDS, ([e[f] for f in audit.FIELDS] for e in events))
         return
     if not events:
         out.print("No audit events" + (f" since {since_on}." if since_on else "."))

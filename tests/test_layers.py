@@ -25,6 +25,7 @@ ALLOWED_PIPELINES = {
         "pipelines.errors",
         "pipelines.docs",
         "pipelines.cli",
+        "pipelines.exports",
     },
     # the declared read/load API; the console script's root mounts the data layer's commands
     "dashboard": {"pipelines.api", "pipelines.cli"},

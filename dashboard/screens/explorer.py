@@ -7,6 +7,7 @@ from dashboard import charts, data, widgets
 from dashboard.i18n import t
 from indicators import formatting
 from indicators.catalogue import DIMENSIONS
+from pipelines import api
 
 # dimensions whose values people pick from; programme and organisation are breakdowns only
 FILTER_DIMENSIONS = tuple(d for d in DIMENSIONS if d not in ("programme", "organisation"))
@@ -190,7 +191,7 @@ name = f"indicators_{sel.period.label}".replace("..", "_")
 left, right = st.columns(2)
 left.download_button(
     t("download_data", lang),
-    frame.to_csv(index=False).encode("utf-8"),
+    api.exports.csv_text(frame).encode("utf-8"),
     file_name=f"{name}.csv",
     mime="text/csv",
     key="explorer_download_csv",
