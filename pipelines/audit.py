@@ -32,6 +32,7 @@ ACTIONS: tuple[str, ...] = (
     "role_changed",
     "password_changed",
     "purge",
+    "rekey",
 )
 MAX_WHAT = 200
 

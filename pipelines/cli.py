@@ -1,4 +1,4 @@
-"""Commands of the data layer: generate, load, status, quarantine, users, audit, purge."""
+"""Commands of the data layer: generate, load, status, quarantine, users, audit, purge, rekey."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from pipelines.errors import UserError
 
 if TYPE_CHECKING:
     from pipelines.purge import PurgeReport
+    from pipelines.rekey import RekeyReport
 
 app = typer.Typer(no_args_is_help=True)
 # a pipe or CI log is not a terminal: give tables room instead of 80 columns
@@ -559,3 +560,97 @@ def purge(
     except UserError as exc:
         raise fail(str(exc)) from None
     _print_purge(report)
+
+
+# --- re-keying ------------------------------------------------------------------------------
+
+
+def _print_rekey(report: RekeyReport, new_key_file: Path | None) -> None:
+    """Print what a re-keying changed, then where the new key must live from now on."""
+    from pipelines import privacy
+
+    view = RichTable(title="Pseudonyms re-keyed")
+    view.add_column("rows of")
+    view.add_column("rows", justify="right")
+    for table, n in report.changed.items():
+        view.add_row(table, f"{n:,}")
+    view.add_row("quarantine", f"{report.quarantine_changed:,}")
+    view.add_row("older snapshots re-keyed", f"{report.older_rekeyed:,}")
+    out.print(view)
+    out.print(
+        f"New current snapshot: {report.snapshot_id}. Key fingerprint "
+        f"{privacy.shown(report.old_fingerprint)} replaced by "
+        f"{privacy.shown(report.new_fingerprint)}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if report.key_file is not None:
+        out.print(
+            f"The new key is in {report.key_file}: back it up with the warehouse, then destroy "
+            "every copy of the old key"
+            + (f" and {new_key_file}." if new_key_file is not None else "."),
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"Set {settings.PSEUDONYM_KEY_ENV} to the new key before the next load (loads under "
+            "the old key are refused from now on), then destroy every copy of the old key.",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@app.command()
+def rekey(
+    exports: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The raw export files or folders the warehouse was loaded from: every person "
+            "in it must appear in them."
+        ),
+    ],
+    new_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--new-key-file",
+            metavar="FILE",
+            help="Read the new key from this file (mode 0600, at least 16 characters).",
+        ),
+    ] = None,
+    new_key_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--new-key-stdin", help="Read the new key from the first line of stdin; needs --yes."
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Move every pseudonym in every snapshot and the quarantine to a new key, in one step.
+
+    Pseudonyms cannot be turned back into ids, so the raw exports are read again to pair each
+    person's old pseudonym with the new one; a person found in no export stops the re-keying
+    before anything changes. Afterwards the old key links no id to this warehouse.
+    """
+    from pipelines import rekey as rekeying
+
+    if (new_key_file is not None) == new_key_stdin:
+        raise fail("Give either --new-key-file FILE or --new-key-stdin.")
+    if new_key_stdin and not yes:
+        raise fail("--new-key-stdin needs --yes: standard input holds the key, not an answer.")
+    wh = settings.warehouse_dir(warehouse_dir)
+    try:
+        if new_key_file is not None:
+            new_key = rekeying.new_key_from_file(new_key_file)
+        else:
+            new_key = rekeying.new_key_from_text(sys.stdin.readline())
+        if not yes:
+            typer.confirm(
+                f"Re-key every snapshot of {wh} with the new key? Later loads need the new key",
+                abort=True,
+            )
+        report = rekeying.rekey(wh, exports, new_key, who=_operator())
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    _print_rekey(report, new_key_file)

@@ -149,7 +149,8 @@ def _cast(col: Column) -> str:
     return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
-def _row_key_sql(table: Table) -> str:
+def row_key_sql(table: Table) -> str:
+    """Return the SQL of a row's `_row_key`: its key columns, else its content hash."""
     content = "_row_hash"
     if not table.key:
         return content
@@ -159,8 +160,19 @@ def _row_key_sql(table: Table) -> str:
     return f"coalesce({key}, 'h:' || {content})"
 
 
-def _row_hash_sql(table: Table) -> str:
-    parts = ", ".join(f"coalesce(cast({c.name} as varchar), '\u2205')" for c in table.columns)
+def row_hash_sql(table: Table, present: set[str] | None = None) -> str:
+    """Return the SQL of a row's `_row_hash`, the md5 of its contract columns' values.
+
+    A column not in `present` (an older snapshot's table may lack a later contract column)
+    counts as empty.
+    """
+    empty = "'\u2205'"
+    parts = ", ".join(
+        f"coalesce(cast({c.name} as varchar), {empty})"
+        if present is None or c.name in present
+        else empty
+        for c in table.columns
+    )
     return f"md5(concat_ws('|', {parts}))"
 
 
@@ -333,10 +345,10 @@ class Loader:
         self.con.unregister("good_df")
         self.con.execute(
             "create or replace temp table staged_hashed as "
-            f"select *, {_row_hash_sql(table)} as _row_hash from staged_typed"
+            f"select *, {row_hash_sql(table)} as _row_hash from staged_typed"
         )
         self.con.execute(
-            f"create or replace temp table staged as select *, {_row_key_sql(table)} as _row_key, "
+            f"create or replace temp table staged as select *, {row_key_sql(table)} as _row_key, "
             "? as _batch_id, ? as _source from staged_hashed",
             [self.batch_id, source],
         )
@@ -477,12 +489,14 @@ def load(
     if not raw_tables:
         return LoadResult("", None, [], skipped, warnings, is_synthetic)
 
-    key = privacy.load_key(wh)
     with warehouse.write_lock(wh):
+        # under the lock: a re-keying cannot slip in between reading the key and writing
+        key = privacy.verified_key(wh, create=True)
         writer = warehouse.SnapshotWriter(wh)
         try:
             loader = Loader(writer, key, today)
             create_schema(loader.con)
+            privacy.record_fingerprint(loader.con, key)
             _write_programme_settings(loader.con)
             order = {name: i for i, name in enumerate(LOAD_ORDER)}
             accounts = []

@@ -1,4 +1,11 @@
-"""Keyed pseudonyms for people's ids: HMAC-SHA256 with a key that never leaves the machine."""
+"""Keyed pseudonyms for people's ids: HMAC-SHA256 with a key that never leaves the machine.
+
+The same key must make every pseudonym of a warehouse, or one person would be counted twice.
+Every snapshot therefore records the key's fingerprint (an HMAC of a fixed label under the
+key, never the key), and `verified_key` refuses a key with another fingerprint; a key file is
+made only for a warehouse that holds no data yet. Changing the key is `connect-impact rekey`
+(pipelines/rekey.py), which moves every stored pseudonym to the new key.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +13,67 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from pipelines import settings
+from pipelines import warehouse as snapshots
 from pipelines.contract import Table
 from pipelines.errors import UserError
 
 KEY_FILE_NAME = "pseudonym.key"
 PREFIX = {"participant": "P", "buddy": "B"}
 _DIGEST_CHARS = 20  # 80 bits: collisions are negligible even at 10 million people
+MIN_KEY_CHARS = 16
+# Every snapshot records which key made its pseudonyms: an HMAC of this label under the key.
+# The label cannot be the message of a pseudonym, which always starts with "participant:" or
+# "buddy:", so the fingerprint is never a pseudonym of anyone.
+FINGERPRINT_TABLE = "pseudonym_key"
+_FINGERPRINT_LABEL = b"connect-impact pseudonym key fingerprint v1"
+_SHOWN = 12  # characters of a fingerprint shown in messages
 
 
 class PseudonymKeyError(UserError):
     """The pseudonymisation key is missing or unusable; the message says what to do."""
 
 
+class KeyMismatch(PseudonymKeyError):
+    """The key given is not the one the warehouse's pseudonyms were made with."""
+
+    def __init__(self, recorded: str, given: str) -> None:
+        self.recorded = recorded
+        self.given = given
+        super().__init__(
+            "The pseudonymisation key differs from the one this warehouse was built with "
+            f"(fingerprint {shown(recorded)}, this key {shown(given)}); restore the original "
+            f"key file or {settings.PSEUDONYM_KEY_ENV}, or re-key the warehouse with "
+            "`connect-impact rekey`."
+        )
+
+
+def key_from_environment() -> bool:
+    """Return whether the key comes from $CONNECT_PSEUDONYM_KEY rather than the key file."""
+    return bool(os.environ.get(settings.PSEUDONYM_KEY_ENV))
+
+
 def load_key(warehouse: Path) -> bytes:
-    """Return the pseudonym key: $CONNECT_PSEUDONYM_KEY, else the key file, created on first use."""
-    if not os.environ.get(settings.PSEUDONYM_KEY_ENV):
+    """Return the key for a load: $CONNECT_PSEUDONYM_KEY, else the key file.
+
+    The key file is created only for a warehouse that holds no data yet: a new key for data
+    already loaded would give everyone a second pseudonym, and count them twice.
+    """
+    if not key_from_environment():
         path = warehouse / KEY_FILE_NAME
         if not path.exists():
+            if snapshots.current(warehouse) is not None:
+                raise PseudonymKeyError(
+                    f"The key file {path} is missing but {warehouse} holds data pseudonymised "
+                    "with it; restore the key file from backup (a new key would count every "
+                    "person twice)."
+                )
             warehouse.mkdir(parents=True, exist_ok=True)
             # O_EXCL: two loads starting together must not each write a different key
             try:
@@ -40,6 +86,23 @@ def load_key(warehouse: Path) -> bytes:
     return existing_key(warehouse)
 
 
+def read_key_file(path: Path) -> bytes:
+    """Return the key held in a file that only its owner can read; refuse any other."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise PseudonymKeyError(
+            f"The key file {path} can be read or changed by other users (mode {mode:04o}); "
+            f"make it private with `chmod 600 {path}` and try again."
+        )
+    key = path.read_text().strip()
+    if len(key) < MIN_KEY_CHARS:
+        raise PseudonymKeyError(
+            f"The key file {path} is empty or too short (expected at least {MIN_KEY_CHARS} "
+            "characters)."
+        )
+    return key.encode("utf-8")
+
+
 def existing_key(warehouse: Path) -> bytes:
     """Return the pseudonym key: $CONNECT_PSEUDONYM_KEY, else the key file; never create one.
 
@@ -48,9 +111,10 @@ def existing_key(warehouse: Path) -> bytes:
     """
     env = os.environ.get(settings.PSEUDONYM_KEY_ENV)
     if env:
-        if len(env) < 16:
+        if len(env) < MIN_KEY_CHARS:
             raise PseudonymKeyError(
-                f"{settings.PSEUDONYM_KEY_ENV} is too short: use at least 16 characters."
+                f"{settings.PSEUDONYM_KEY_ENV} is too short: use at least {MIN_KEY_CHARS} "
+                "characters."
             )
         return env.encode("utf-8")
     path = warehouse / KEY_FILE_NAME
@@ -60,12 +124,63 @@ def existing_key(warehouse: Path) -> bytes:
             "does not exist), so no id can be turned into its pseudonym; restore the key "
             "the data was loaded with."
         )
-    key = path.read_text().strip()
-    if len(key) < 16:
-        raise PseudonymKeyError(
-            f"The key file {path} is empty or too short; restore it from backup."
-        )
-    return key.encode("utf-8")
+    return read_key_file(path)
+
+
+def fingerprint(key: bytes) -> str:
+    """Return the key's fingerprint: the hex HMAC-SHA256 of a fixed label under the key."""
+    return hmac.new(key, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
+def shown(fingerprint_hex: str) -> str:
+    """Return the short form of a fingerprint that messages show."""
+    return fingerprint_hex[:_SHOWN]
+
+
+def recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Return the fingerprint a snapshot records, or None for one made before they were kept."""
+    tables = con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [FINGERPRINT_TABLE]
+    ).fetchone()[0]
+    if not tables:
+        return None
+    row = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()
+    return row[0] if row else None
+
+
+def record_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """Record in a writable snapshot that its pseudonyms are made with key."""
+    con.execute(f"create or replace table {FINGERPRINT_TABLE} (fingerprint varchar not null)")
+    con.execute(f"insert into {FINGERPRINT_TABLE} values (?)", [fingerprint(key)])
+
+
+def check_key(warehouse: Path, key: bytes) -> None:
+    """Raise KeyMismatch unless key made the pseudonyms of the current snapshot.
+
+    A warehouse that holds no data, or whose current snapshot was made before fingerprints
+    were kept, accepts the key: the next load records its fingerprint.
+    """
+    snap = snapshots.current(warehouse)
+    if snap is None:
+        return
+    con = duckdb.connect(str(snap.path), read_only=True)
+    try:
+        recorded = recorded_fingerprint(con)
+    finally:
+        con.close()
+    given = fingerprint(key)
+    if recorded is not None and not hmac.compare_digest(recorded, given):
+        raise KeyMismatch(recorded, given)
+
+
+def verified_key(warehouse: Path, create: bool = False) -> bytes:
+    """Return the key, checked against the fingerprint of the warehouse's pseudonyms.
+
+    With `create` (a load), the key file is made for a warehouse that holds no data yet.
+    """
+    key = load_key(warehouse) if create else existing_key(warehouse)
+    check_key(warehouse, key)
+    return key
 
 
 def pseudonym(key: bytes, kind: str, raw_id: str) -> str:

@@ -36,12 +36,12 @@ import pandas as pd
 from pipelines import audit, marts, parsers, privacy, settings, warehouse
 from pipelines.contract import LOAD_ORDER, TABLES_BY_NAME, Table
 from pipelines.errors import UserError
+from pipelines.stored_ids import QUARANTINE, present_columns, quarantine_value, row_value
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 # the kinds of pseudonymised column that can hold a participant's pseudonym (a respondent is
 # a participant or a buddy, and a buddy's pseudonym never equals a participant's)
 PERSON_KINDS = frozenset({"participant", "respondent"})
-QUARANTINE = "quarantine"
 COMEBACK_WARNING = "Remove them from the source system too, or the next export brings them back."
 
 
@@ -82,17 +82,6 @@ class _Target:
 # --- the rows of a participant, read from the contract --------------------------------------
 
 
-def _row_value(column: str) -> str:
-    """Return the SQL of a contract table's column as text."""
-    return f"cast({column} as varchar)"
-
-
-def _quarantine_value(column: str) -> str:
-    """Return the SQL of a column of a quarantined row's values, as text."""
-    # column names come from the contract, never from a person
-    return f"trim(json_extract_string(row_values, '$.{column}'))"
-
-
 def _tie(table: Table, present: set[str], value: Callable[[str], str]) -> tuple[str, list[str]]:
     """Return the SQL condition tying a row of table to the people erased, and its parameters.
 
@@ -111,17 +100,6 @@ def _tie(table: Table, present: set[str], value: Callable[[str], str]) -> tuple[
     return " or ".join(parts), params
 
 
-def _present_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    """Return table -> its columns, for the tables this snapshot holds (older ones may differ)."""
-    rows = con.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'main'"
-    ).fetchall()
-    present: dict[str, set[str]] = {}
-    for table, column in rows:
-        present.setdefault(table, set()).add(column)
-    return present
-
-
 def _seed(con: duckdb.DuckDBPyConnection, target: _Target) -> None:
     """Put the target's people and keys into temporary tables the conditions read."""
     people = pd.DataFrame({"id": sorted(target.people)}, dtype="string")
@@ -138,14 +116,14 @@ def _seed(con: duckdb.DuckDBPyConnection, target: _Target) -> None:
 
 def _ties(con: duckdb.DuckDBPyConnection) -> list[tuple[Table, tuple[str, list], tuple[str, list]]]:
     """Return, per contract table in load order, its row and quarantine conditions (may be '')."""
-    present = _present_columns(con)
+    present = present_columns(con)
     has_quarantine = QUARANTINE in present
     ties = []
     for name in LOAD_ORDER:
         table = TABLES_BY_NAME[name]
-        rows = _tie(table, present[name], _row_value) if name in present else ("", [])
+        rows = _tie(table, present[name], row_value) if name in present else ("", [])
         quarantined = (
-            _tie(table, set(table.column_names), _quarantine_value) if has_quarantine else ("", [])
+            _tie(table, set(table.column_names), quarantine_value) if has_quarantine else ("", [])
         )
         ties.append((table, rows, quarantined))
     return ties
@@ -163,7 +141,7 @@ def _gather(con: duckdb.DuckDBPyConnection, target: _Target) -> bool:
             holds = holds or n.fetchone()[0] > 0
             if key:
                 con.execute(
-                    f"insert into purge_keys select distinct ?, {_row_value(key)} "
+                    f"insert into purge_keys select distinct ?, {row_value(key)} "
                     f"from {table.name} where ({row_cond}) and {key} is not null",
                     [table.name, *row_params],
                 )
@@ -175,8 +153,8 @@ def _gather(con: duckdb.DuckDBPyConnection, target: _Target) -> bool:
             holds = holds or n.fetchone()[0] > 0
             if key:
                 con.execute(
-                    f"insert into purge_keys select distinct ?, {_quarantine_value(key)} "
-                    f"from {QUARANTINE} where {where} and {_quarantine_value(key)} is not null",
+                    f"insert into purge_keys select distinct ?, {quarantine_value(key)} "
+                    f"from {QUARANTINE} where {where} and {quarantine_value(key)} is not null",
                     [table.name, table.name, *q_params],
                 )
     for table_name, key_value in con.execute(
@@ -324,7 +302,7 @@ def _purge(
 
 def participant_pseudonyms(wh: Path, raw_ids: Iterable[str]) -> list[str]:
     """Return the pseudonyms of raw participant ids, with the key the data was loaded with."""
-    key = privacy.existing_key(wh)
+    key = privacy.verified_key(wh)  # the key the data was loaded with, never a new one
     pseudonyms: list[str] = []
     for raw in raw_ids:
         clean = parsers.parse_text(raw)  # as the load reads an id: stripped

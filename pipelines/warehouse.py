@@ -6,17 +6,25 @@ Layout of a warehouse folder:
     snapshots/<id>.json         its metadata: content hash, time, parent, batch
     pseudonym.key               the pseudonymisation key (mode 0600, never committed)
     .write.lock                 held by the one load that may write at a time
+    .commit.journal             present only while a change of several files is put in place
 
 A load copies the current snapshot to a hidden temporary file, writes there, checkpoints,
 closes, renames it into place and only then replaces CURRENT. Readers open a published
 file read-only, so they never see a half-built database and never block the writer.
 
-Published snapshots are immutable, with one exception: erasure (`connect-impact purge`,
-pipelines/purge.py). A person's rows must leave every snapshot that holds them, so `rewrite`
-replaces an older snapshot's file by a copy without them, records the new content hash and a
-`purged_at` note in its metadata, and leaves everything else in it as it was. Both a purged
-snapshot and the one a purge publishes are compacted (copied table by table into a fresh
-file): a deleted row's bytes would otherwise linger in the file's free blocks.
+Published snapshots are immutable, with two exceptions. The first is erasure
+(`connect-impact purge`, pipelines/purge.py): a person's rows must leave every snapshot that
+holds them, so `rewrite` replaces an older snapshot's file by a copy without them, records the
+new content hash and a `purged_at` note in its metadata, and leaves everything else in it as it
+was. Both a purged snapshot and the one a purge publishes are compacted (copied table by table
+into a fresh file): a deleted row's bytes would otherwise linger in the file's free blocks.
+
+The second is re-keying (`connect-impact rekey`, pipelines/rekey.py): every pseudonym in every
+snapshot moves to a new key, so every snapshot, the key file and CURRENT change together. Each
+changed file is first staged under a hidden name; `commit` then writes a journal naming every
+rename and only then renames them into place. The journal is the commit point: a crash before
+it leaves everything as it was, and a crash after it is finished by the next writer
+(`write_lock` replays the journal before anything else).
 """
 
 from __future__ import annotations
@@ -40,6 +48,10 @@ from pipelines.errors import UserError
 CURRENT_FILE = "CURRENT"
 SNAPSHOT_DIR = "snapshots"
 LOCK_FILE = ".write.lock"
+JOURNAL_FILE = ".commit.journal"
+
+# a staged file and the file it replaces, as `commit` renames them
+Rename = tuple[Path, Path]
 
 
 class WarehouseError(UserError):
@@ -186,6 +198,7 @@ def write_lock(warehouse: Path) -> Iterator[None]:
                 f"Another load is writing to {warehouse}; wait for it to finish and try again."
             ) from None
         try:
+            finish_commit(warehouse)  # a change interrupted after its commit point
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
@@ -269,6 +282,135 @@ class SnapshotWriter:
             path.unlink(missing_ok=True)
 
 
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stage_rewrite(
+    warehouse: Path,
+    snapshot_id: str,
+    change: Callable[[duckdb.DuckDBPyConnection], None],
+    notes: Mapping[str, str],
+    suffix: str,
+) -> list[Rename]:
+    """Stage a changed, compacted copy of a published snapshot; return the renames to apply.
+
+    The copy and its metadata (new content hash, the notes) are written beside the snapshot
+    under hidden names ending in `suffix`; nothing published changes until they are renamed.
+    A failure removes whatever was staged.
+    """
+    snap = _read_meta(warehouse, snapshot_id)
+    meta_path = snap.path.with_suffix(".json")
+    work = snap.path.with_name(f".{snap.id}.duckdb.{suffix}.work")
+    staged = snap.path.with_name(f".{snap.id}.duckdb.{suffix}")
+    staged_meta = meta_path.with_name(f".{snap.id}.json.{suffix}")
+    try:
+        shutil.copyfile(snap.path, work)
+        con = duckdb.connect(str(work))
+        try:
+            change(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        compact_copy(work, staged)
+        meta = {**json.loads(meta_path.read_text()), **notes}
+        meta["content_sha256"] = file_sha256(staged)
+        staged_meta.write_text(json.dumps(meta, indent=2))
+    except BaseException:
+        discard([(staged, snap.path), (staged_meta, meta_path)])
+        raise
+    finally:
+        for path in (work, work.with_name(work.name + ".wal")):
+            path.unlink(missing_ok=True)
+    return [(staged, snap.path), (staged_meta, meta_path)]
+
+
+def stage_new_current(
+    warehouse: Path, source: Path, notes: Mapping[str, str], suffix: str
+) -> tuple[str, list[Rename]]:
+    """Stage a new snapshot holding a copy of the file source, and CURRENT pointing at it.
+
+    Return the new snapshot's id and the renames that publish it; its parent is the current
+    snapshot.
+    """
+    parent = current(warehouse)
+    new_id = new_snapshot_id()
+    final = _snapshots_dir(warehouse) / f"{new_id}.duckdb"
+    renames = [
+        (final.with_name(f".{final.name}.{suffix}"), final),
+        (final.with_name(f".{new_id}.json.{suffix}"), final.with_suffix(".json")),
+        (warehouse / f".{CURRENT_FILE}.{suffix}", warehouse / CURRENT_FILE),
+    ]
+    try:
+        shutil.copyfile(source, renames[0][0])
+        meta = {
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "content_sha256": file_sha256(renames[0][0]),
+            "parent": parent.id if parent else None,
+            "batch_id": None,
+            **notes,
+        }
+        renames[1][0].write_text(json.dumps(meta, indent=2))
+        renames[2][0].write_text(new_id + "\n")
+    except BaseException:
+        discard(renames)
+        raise
+    return new_id, renames
+
+
+def discard(renames: list[Rename]) -> None:
+    """Delete the staged files of renames that will not be committed."""
+    for staged, _ in renames:
+        staged.unlink(missing_ok=True)
+
+
+def commit(warehouse: Path, renames: list[Rename]) -> None:
+    """Rename every staged file into place, as one step that a crash cannot leave half done.
+
+    The caller holds `write_lock`; renames are applied in the order given (put CURRENT last).
+    """
+    for staged, _ in renames:
+        _fsync_file(staged)
+    for folder in {staged.parent for staged, _ in renames}:
+        _fsync_dir(folder)
+    journal = warehouse / JOURNAL_FILE
+    tmp = journal.with_name(journal.name + ".tmp")
+    entries = [[str(a.relative_to(warehouse)), str(b.relative_to(warehouse))] for a, b in renames]
+    with open(tmp, "w") as fh:
+        json.dump({"renames": entries}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, journal)  # the commit point
+    _fsync_dir(warehouse)
+    finish_commit(warehouse)
+
+
+def finish_commit(warehouse: Path) -> bool:
+    """Apply the renames of a committed journal, if one is left; return whether there was one.
+
+    Renaming is idempotent here: a staged file already renamed is simply gone.
+    """
+    journal = warehouse / JOURNAL_FILE
+    if not journal.exists():
+        return False
+    entries = json.loads(journal.read_text())["renames"]
+    folders = set()
+    for staged, final in entries:
+        source = warehouse / staged
+        if source.exists():
+            os.replace(source, warehouse / final)
+        folders.add((warehouse / final).parent)
+    for folder in folders:
+        _fsync_dir(folder)
+    journal.unlink()
+    _fsync_dir(warehouse)
+    return True
+
+
 def rewrite(
     warehouse: Path,
     snapshot_id: str,
@@ -281,29 +423,12 @@ def rewrite(
     is changed and compacted beside the original under hidden names, so a failure before the
     rename leaves the snapshot as it was; its metadata gets the new hash and the notes.
     """
-    snap = _read_meta(warehouse, snapshot_id)
-    meta_path = snap.path.with_suffix(".json")
-    work = snap.path.with_name(f".{snap.id}.duckdb.rewrite")
-    compacted = snap.path.with_name(f".{snap.id}.duckdb.compact")
-    try:
-        shutil.copyfile(snap.path, work)
-        con = duckdb.connect(str(work))
-        try:
-            change(con)
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        compact_copy(work, compacted)
-        meta = {**json.loads(meta_path.read_text()), **notes}
-        meta["content_sha256"] = file_sha256(compacted)
-        # an open reader keeps the old file's handle; new readers open the rewritten one
-        os.replace(compacted, snap.path)
-        _write_json(meta_path, meta)
-        _fsync_dir(snap.path.parent)
-    finally:
-        for path in (work, work.with_name(work.name + ".wal"), compacted):
-            path.unlink(missing_ok=True)
-    return _read_meta(warehouse, snap.id)
+    renames = stage_rewrite(warehouse, snapshot_id, change, notes, "rewrite")
+    # an open reader keeps the old file's handle; new readers open the rewritten one
+    for staged, final in renames:
+        os.replace(staged, final)
+    _fsync_dir(renames[0][1].parent)
+    return _read_meta(warehouse, snapshot_id)
 
 
 def prune(warehouse: Path, keep: int) -> list[str]:

@@ -41,6 +41,7 @@ def test_every_command_and_option_is_documented():
         "users remove",
         "audit",
         "purge",
+        "rekey",
         "indicators",
         "answer",
         "serve",

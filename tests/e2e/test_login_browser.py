@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from dashboard.navigation import PAGES
 from pipelines import accounts, audit, settings, warehouse
+from tests.conftest import TEST_KEY
 from tests.dashboard.test_roles import EXPECTED
 from tests.e2e.kit import TIMEOUT_MS, free_port, serving, title, wait_idle
 
@@ -66,7 +67,8 @@ def local_site(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -
         now = datetime.now(UTC)
         for name, role in LOCAL.items():
             accounts.add_user(name, role, PASSWORD, by="test", record=audit.recorder(wh), now=now)
-    env = {settings.SECRETS_ENV: str(secrets)}
+    # the key the demo data was loaded with: an upload under any other is refused
+    env = {settings.SECRETS_ENV: str(secrets), settings.PSEUDONYM_KEY_ENV: TEST_KEY}
     with serving(wh, root / "serve.log", env, address="0.0.0.0") as url:
         yield Site(url, wh)
 
