@@ -19,8 +19,22 @@ PERIOD_HELP = (
 )
 
 
+# the years a date may name: a programme's figures never reach outside them, and dates far
+# outside (year 1, year 9999) break date arithmetic in Python and DuckDB
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 class PeriodError(UserError):
     """A period or date that cannot be read; the message says what was expected."""
+
+
+def _in_range(day: date, raw: object) -> date:
+    """Return the day, or raise PeriodError when its year is outside FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PeriodError(
+            f"'{raw}' is outside the years {FIRST_YEAR} to {LAST_YEAR} that figures can cover."
+        )
+    return day
 
 
 @dataclass(frozen=True)
@@ -56,11 +70,12 @@ class Period:
 def parse_date(text: str | date, what: str = "date") -> date:
     """Return the date written as YYYY-MM-DD, or raise PeriodError."""
     if isinstance(text, date):
-        return text
+        return _in_range(text, text)
     try:
-        return date.fromisoformat(str(text).strip())
+        day = date.fromisoformat(str(text).strip())
     except ValueError:
         raise PeriodError(f"'{text}' is not a valid {what} (expected YYYY-MM-DD).") from None
+    return _in_range(day, text)
 
 
 def parse(text: str | None, programme: Programme | None = None) -> Period:
@@ -75,9 +90,11 @@ def parse(text: str | None, programme: Programme | None = None) -> Period:
         return Period("programme", p.start_on, p.end_on)
     if m := re.fullmatch(r"(\d{4})", raw):
         y = int(m[1])
+        _in_range(date(max(y, 1), 1, 1), raw)
         return Period(raw, date(y, 1, 1), date(y, 12, 31))
     if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", raw):
         y, q = int(m[1]), int(m[2])
+        _in_range(date(max(y, 1), 1, 1), raw)
         end_month = 3 * q
         return Period(
             f"{y}-Q{q}",
@@ -88,6 +105,7 @@ def parse(text: str | None, programme: Programme | None = None) -> Period:
         y, mo = int(m[1]), int(m[2])
         if not 1 <= mo <= 12:
             raise PeriodError(f"'{raw}' is not a period ({PERIOD_HELP}).")
+        _in_range(date(max(y, 1), 1, 1), raw)
         return Period(raw, date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1]))
     if ".." in raw:
         left, right = raw.split("..", 1)

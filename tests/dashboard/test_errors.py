@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import streamlit as st
 
 from indicators import engine
@@ -44,3 +45,22 @@ def test_a_user_error_is_shown_as_its_sentence(open_page, monkeypatch):
     assert not at.exception
     assert [e.value for e in at.error] == ["The snapshot 'x' does not exist in this warehouse."]
     st.cache_data.clear()
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("overview", {"period": "0000"}),
+        ("overview", {"period": "0001"}),
+        ("overview", {"period": "0001-01"}),
+        ("trajectory", {"period": "0001"}),
+        ("overview", {"as_of": "0001-01-01"}),
+    ],
+)
+def test_an_address_with_an_impossible_period_opens_the_default_instead(open_page, page, params):
+    at = open_page(page, "en", **params)  # the reproductions of issue 12: each was a traceback
+    assert not at.exception and not at.error
+    whole = settings.programme().programme
+    if "period" in params:  # the whole programme instead, written as its dates
+        assert at.query_params["period"] == f"{whole.start_on}..{whole.end_on}"
+    assert at.query_params["as_of"] != "0001-01-01"

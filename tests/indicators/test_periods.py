@@ -42,6 +42,11 @@ def test_periods_and_their_predecessors(text, start, end, previous):
         ("last year", "is not a period"),
         ("2022-02-30..2022-03-01", "not a valid start date"),
         ("2022-03-01..2022-02-01", "ends before it starts"),
+        ("0000", "is outside the years 1900 to 2199"),
+        ("0001", "is outside the years 1900 to 2199"),
+        ("0001-01", "is outside the years 1900 to 2199"),
+        ("9999-Q4", "is outside the years 1900 to 2199"),
+        ("0001-01-01..2022-01-01", "is outside the years 1900 to 2199"),
     ],
 )
 def test_bad_periods_get_one_sentence(text, message):
@@ -55,3 +60,14 @@ def test_presets_cover_the_programme_years_and_quarters():
     assert labels[4:] == ["2021-Q2", "2021-Q3", "2021-Q4"] + [
         f"{y}-Q{q}" for y in (2022, 2023) for q in range(1, 5)
     ]
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12-31", "2200-01-01"])
+def test_dates_outside_the_years_figures_can_cover_get_one_sentence(text):
+    with pytest.raises(periods.PeriodError, match="is outside the years 1900 to 2199"):
+        periods.parse_date(text)
+
+
+def test_the_first_and_last_years_are_periods():
+    assert periods.parse("1900").start == date(1900, 1, 1)
+    assert periods.parse("2199-12").end == date(2199, 12, 31)
