@@ -155,6 +155,7 @@ def load(
 
 
 def _status_data(wh: Path) -> dict:
+    leftovers = warehouse.tidy(wh)  # what a dead load left, unless a load is running now
     snaps = warehouse.list_snapshots(wh)
     cur = warehouse.current(wh)
     data: dict = {
@@ -164,6 +165,7 @@ def _status_data(wh: Path) -> dict:
         "batches": [],
         "quarantine": [],
         "tables": {},
+        "cleaned_up": leftovers.sentence() if leftovers else "",
     }
     if cur is None:
         return data
@@ -193,6 +195,8 @@ def status(
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return
+    if data["cleaned_up"]:
+        err.print(data["cleaned_up"], highlight=False, soft_wrap=True)
     if data["current"] is None:
         out.print(f"The warehouse {wh} holds no data yet: run `connect-impact load PATH` first.")
         return
@@ -211,6 +215,7 @@ def status(
         "rows_read",
         "rows_inserted",
         "rows_updated",
+        "rows_unchanged",
         "rows_quarantined",
         "rows_duplicate",
     )

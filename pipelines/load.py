@@ -487,9 +487,14 @@ def load(
     steps_total = len(todo) + len(raw_tables) + 2  # a workbook holds several tables
     is_synthetic = _is_synthetic(paths)
     if not raw_tables:
+        leftovers = warehouse.tidy(wh)  # nothing to write, but a dead load's files still go
+        if leftovers and leftovers.names:
+            warnings.append(leftovers.sentence())
         return LoadResult("", None, [], skipped, warnings, is_synthetic)
 
-    with warehouse.write_lock(wh):
+    with warehouse.write_lock(wh) as leftovers:
+        if leftovers.names:
+            warnings.append(leftovers.sentence())
         # under the lock: a re-keying cannot slip in between reading the key and writing
         key = privacy.verified_key(wh, create=True)
         writer = warehouse.SnapshotWriter(wh)

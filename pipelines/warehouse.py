@@ -183,12 +183,20 @@ def _write_json(path: Path, data: Mapping[str, object]) -> None:
     """Write a metadata file through a hidden temporary file and an atomic rename."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2))
-    os.replace(tmp, path)
+    try:
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
-def write_lock(warehouse: Path) -> Iterator[None]:
-    """Hold the warehouse's single-writer lock; fail at once if another load holds it."""
+def write_lock(warehouse: Path) -> Iterator[Leftovers]:
+    """Hold the warehouse's single-writer lock; fail at once if another load holds it.
+
+    Holding it, nobody else is writing: a change interrupted after its commit point is
+    finished, and whatever a writer that died left behind is removed (and yielded, so that
+    the caller can say so).
+    """
     warehouse.mkdir(parents=True, exist_ok=True)
     with open(warehouse / LOCK_FILE, "w") as fh:
         try:
@@ -199,9 +207,83 @@ def write_lock(warehouse: Path) -> Iterator[None]:
             ) from None
         try:
             finish_commit(warehouse)  # a change interrupted after its commit point
-            yield
+            yield clean_up(warehouse)
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class Leftovers:
+    """The files a writer that died left behind, removed by the next one."""
+
+    names: tuple[str, ...] = ()
+    size: int = 0
+
+    def sentence(self) -> str:
+        """Return what was removed, in one sentence (empty when nothing was)."""
+        if not self.names:
+            return ""
+        shown = ", ".join(self.names[:5]) + (", ..." if len(self.names) > 5 else "")
+        return (
+            f"Removed {len(self.names)} file(s) ({self.size / 2**20:,.1f} MiB) left by an "
+            f"interrupted load: {shown}."
+        )
+
+
+def _leftover_paths(warehouse: Path) -> list[Path]:
+    """Return the files no live writer can own: call only while holding the write lock.
+
+    They are a writer's hidden working files (a snapshot under construction, its WAL, a
+    staged copy, a temporary pointer or journal) and snapshots that were never published: a
+    database without its metadata (a crash between the two renames), a snapshot newer than
+    CURRENT whose parent is CURRENT (a crash before CURRENT switched; the parent check keeps
+    a published snapshot should the clock ever run backwards), or any snapshot when there is
+    no CURRENT.
+    """
+    found = [warehouse / f".{CURRENT_FILE}.tmp", warehouse / f"{JOURNAL_FILE}.tmp"]
+    folder = _snapshots_dir(warehouse)
+    cur = current(warehouse)
+    for path in sorted(folder.iterdir()) if folder.exists() else []:
+        if path.name.startswith("."):
+            found.append(path)
+            continue
+        stem = path.name.split(".", 1)[0]
+        published = (folder / f"{stem}.duckdb").exists() and (folder / f"{stem}.json").exists()
+        if not published or cur is None or (stem > cur.id and _parent(folder, stem) == cur.id):
+            found.append(path)
+    return [p for p in found if p.exists()]
+
+
+def _parent(folder: Path, snapshot_id: str) -> str | None:
+    """Return the parent a snapshot's metadata names (None when unreadable)."""
+    try:
+        return json.loads((folder / f"{snapshot_id}.json").read_text()).get("parent")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def clean_up(warehouse: Path) -> Leftovers:
+    """Remove what a writer that died left behind; the caller holds the write lock."""
+    paths = _leftover_paths(warehouse)
+    size = 0
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            size += path.stat().st_size
+            path.unlink()
+    if paths:
+        _fsync_dir(warehouse)
+    return Leftovers(tuple(p.name for p in paths), size)
+
+
+def tidy(warehouse: Path) -> Leftovers | None:
+    """Clean up after a dead writer if nobody is writing now; None when a writer is busy."""
+    if not warehouse.exists():
+        return Leftovers()
+    try:
+        with write_lock(warehouse) as leftovers:
+            return leftovers
+    except WarehouseBusy:
+        return None
 
 
 class SnapshotWriter:
@@ -243,6 +325,7 @@ class SnapshotWriter:
         self.con = None
         meta_path = self.final_path.with_suffix(".json")
         compacted = self.tmp_path.with_name(self.tmp_path.name + ".compact")
+        pointer_tmp = self.warehouse / f".{CURRENT_FILE}.tmp"
         try:
             if compact:
                 compact_copy(self.tmp_path, compacted)
@@ -258,7 +341,6 @@ class SnapshotWriter:
             _write_json(meta_path, meta)
             _fsync_dir(self.final_path.parent)
             # the switch: readers see either the old id or the new one, never a partial file
-            pointer_tmp = self.warehouse / f".{CURRENT_FILE}.tmp"
             with open(pointer_tmp, "w") as fh:
                 fh.write(self.id + "\n")
                 fh.flush()
@@ -266,7 +348,7 @@ class SnapshotWriter:
             os.replace(pointer_tmp, self.warehouse / CURRENT_FILE)
         except BaseException:
             # CURRENT was not switched: remove every trace of the unpublished snapshot
-            for path in (self.final_path, meta_path, self.tmp_path, compacted):
+            for path in (self.final_path, meta_path, self.tmp_path, compacted, pointer_tmp):
                 path.unlink(missing_ok=True)
             raise
         _fsync_dir(self.warehouse)
