@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,21 @@ for sub in (pipelines_app, indicators_app):
     app.registered_commands.extend(sub.registered_commands)
 
 APP_FILE = Path(__file__).resolve().parent / "app.py"
+CONFIG_FILE = api.PROJECT_ROOT / ".streamlit" / "config.toml"
+
+
+def config_flags(path: Path = CONFIG_FILE) -> list[str]:
+    """Return the options of the dashboard's config.toml as Streamlit command-line flags.
+
+    Streamlit reads .streamlit/config.toml only from the working directory; passing the
+    options keeps them wherever `serve` is started from.
+    """
+    flags: list[str] = []
+    for section, options in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        for name, value in options.items():
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            flags += [f"--{section}.{name}", text]
+    return flags
 
 
 @app.command()
@@ -69,10 +85,7 @@ def serve(
         str(port),
         "--server.address",
         address,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *config_flags(),
     ]
     # single sign-on settings ([auth]): the project's .streamlit/secrets.toml, then the secrets
     # folder's secrets.toml, which wins; never the home folder's or the working directory's

@@ -113,6 +113,17 @@ def test_every_page_renders(page, server, name, title_key, lang):
     assert screenshot(page, f"{name}_{lang}").stat().st_size > 10_000
 
 
+def test_viewers_get_no_developer_toolbar(page, server):
+    """serve passes .streamlit/config.toml: toolbar for viewers, no Deploy, no developer menu."""
+    open_page(page, server, PAGES[0][0], "nl")
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    page.locator('[data-testid="stMainMenu"]').click()
+    menu = page.locator('[data-testid="stMainMenuList"]')
+    expect(menu).to_be_visible()
+    items = " ".join(menu.all_inner_texts())
+    assert "Clear cache" not in items and "Rerun" not in items and "Deploy" not in items
+
+
 def test_the_menu_lists_every_page_in_order(page, server):
     open_page(page, server, PAGES[-1][0], "nl")
     menu = page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')
