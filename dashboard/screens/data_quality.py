@@ -66,20 +66,20 @@ if quarantined:
         tables=count((per_table["quarantined"] > 0).sum()),
         all_tables=count(len(per_table)),
     )
-else:
-    title = t("data_quality_title_none", lang, read=count(read))
-fig = charts.bars(
-    per_table,
-    "table",
-    "quarantined",
-    title,
-    lang,
-    x_label=t("data_quality_axis_rows", lang),
-    y_label=t("data_quality_axis_table", lang),
-    horizontal=True,
-    text="shown",
-)
-widgets.chart(fig, per_table.drop(columns="shown"), "data_quality_quarantine", lang)
+    fig = charts.bars(
+        per_table,
+        "table",
+        "quarantined",
+        title,
+        lang,
+        x_label=t("data_quality_axis_rows", lang),
+        y_label=t("data_quality_axis_table", lang),
+        horizontal=True,
+        text="shown",
+    )
+    widgets.chart(fig, per_table.drop(columns="shown"), "data_quality_quarantine", lang)
+else:  # a chart of zeros says nothing the sentence does not
+    st.success(t("data_quality_title_none", lang, read=count(read)))
 
 # --- reasons: counts only, for everyone --------------------------------------------------------
 st.subheader(t("data_quality_reasons", lang))
