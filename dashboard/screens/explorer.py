@@ -146,20 +146,24 @@ elif ind.kind != "distribution" and len(overall_rows):
         title = t("explorer_title_overall", lang, label=chart_label, overall=overall)
 else:
     title = t("explorer_title_hidden", lang, label=chart_label)
-fig = charts.bars(
-    rows,
-    "bar",
-    "value",
-    title,
-    lang,
-    x_label=t(f"explorer_dim_{breakdown}", lang)
-    if breakdown
-    else t("explorer_axis_category", lang),
-    y_label=t("explorer_unit_percent" if is_share else f"explorer_unit_{ind.unit}", lang),
-    percent=is_share,
-    text="shown",
-)
-widgets.chart(fig, rows.drop(columns=["bar", "shown"]), f"explorer_{chart_id}", lang)
+if len(rows) == 1 and ind.kind != "distribution":
+    # one figure (no breakdown): a tile with its target says more than a chart of one bar
+    widgets.kpi(chart_id, frame, None, sel)
+else:
+    fig = charts.bars(
+        rows,
+        "bar",
+        "value",
+        title,
+        lang,
+        x_label=t(f"explorer_dim_{breakdown}", lang)
+        if breakdown
+        else t("explorer_axis_category", lang),
+        y_label=t("explorer_unit_percent" if is_share else f"explorer_unit_{ind.unit}", lang),
+        percent=is_share,
+        text="shown",
+    )
+    widgets.chart(fig, rows.drop(columns=["bar", "shown"]), f"explorer_{chart_id}", lang)
 
 # --- table of every figure -------------------------------------------------------------------
 table = pd.DataFrame(

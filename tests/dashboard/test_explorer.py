@@ -128,3 +128,12 @@ def test_downloads_hold_the_tidy_frame_with_lineage(open_page, figures, monkeypa
             assert download[column].tolist() == frame[column].tolist()
         assert download["value"].tolist() == pytest.approx(frame["value"].tolist(), nan_ok=True)
     assert frame["disclosure"].iloc[0] == "not applied (analyst role)"
+
+
+def test_without_a_breakdown_the_figure_is_a_tile_not_a_chart_of_one_bar(open_page, figures):
+    at = _open(open_page, "en", ids="duos_formed", breakdown="none")
+    assert not at.get("plotly_chart")
+    expected = figures(["duos_formed"], "programme", role="analyst")
+    row = expected[expected["breakdown"].isna()].iloc[0]
+    [tile] = at.metric
+    assert tile.value == formatting.value(row["value"], "count", "en", False)
