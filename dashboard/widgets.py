@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, state
 from dashboard.i18n import t
-from indicators import formatting, periods
+from indicators import formatting, periods, targets
 from pipelines import api
 
 
@@ -88,11 +88,17 @@ def kpi(
         chart_type="line",
         border=True,
     )
-    colour = charts.STATUS_COLOURS.get(status, charts.STATUS_COLOURS[None])
     text = status_text(status, lang)
     target = ""
     if pd.notna(row["target"]):
-        target = f"{t('target', lang)}: {formatting.value(row['target'], row['unit'], lang)} · "
+        deadline = row["target_deadline"] if isinstance(row["target_deadline"], date) else None
+        target = f"{t('target', lang)}: "
+        target += f"{formatting.target(row['target'], row['unit'], deadline, lang)} · "
+    result = targets.result_at_deadline(row)
+    if result is not None:  # after the deadline, what the target came to
+        status = "on_track" if result.met else "off_track"
+        text = targets.describe(result, row["unit"], lang)
+    colour = charts.STATUS_COLOURS.get(status, charts.STATUS_COLOURS[None])
     st.markdown(
         f"{target}<span style='color:{colour};font-weight:600'>● {text}</span>",
         unsafe_allow_html=True,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import charts, data, widgets
 from dashboard.i18n import t
-from indicators import formatting, periods
+from indicators import formatting, periods, targets
 
 HEADLINE = (
     "duos_formed",
@@ -41,13 +41,18 @@ if target is not None and target.deadline is not None:
     key = {"on_track": "projection_title_on", "at_risk": "projection_title_at_risk"}.get(
         row["status"], "projection_title_off"
     )
+    result = targets.result_at_deadline(row)
+    if result is not None:  # after the deadline: what the target came to, not a pace
+        key = "projection_title_met" if result.met else "projection_title_not_met"
     title = t(
         key,
         lang,
         value=formatting.number(reached, lang, 0),
         target=formatting.number(target.value, lang, 0),
         projected=formatting.number(projected, lang, 0),
-        deadline=deadline.isoformat(),
+        deadline=formatting.day(deadline, lang),
+        now=widgets.show(row, lang),
+        as_of=formatting.day(sel.as_of, lang),
     )
     labels = {
         "actual": t("projection_actual", lang),

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from indicators import catalogue, engine, formatting, periods
+from indicators import catalogue, engine, formatting, periods, targets
 from indicators import plan as plan_module
 from indicators.answers.library import QuestionTemplate, get
 from pipelines import settings, warehouse
@@ -48,17 +48,6 @@ HIDDEN_NOTE = {
 STATUS_WORDS = {
     "nl": {"on_track": "op koers", "at_risk": "risico", "off_track": "niet op koers"},
     "en": {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"},
-}
-# a target whose deadline has passed has a result, not a course
-RESULT_WORDS = {
-    "nl": {
-        True: "{value} op {deadline}: doel gehaald",
-        False: "{value} op {deadline}: doel niet gehaald",
-    },
-    "en": {
-        True: "{value} on {deadline}: target met",
-        False: "{value} on {deadline}: target not met",
-    },
 }
 PLAN_STATUS_WORDS = {
     "nl": {"draft": "ontwerp", "submitted": "ingediend", "approved": "goedgekeurd"},
@@ -190,17 +179,9 @@ def _figures(
         if not (isinstance(row.target, float) and math.isnan(row.target)):
             deadline = row.target_deadline if isinstance(row.target_deadline, date) else None
             target = formatting.target(row.target, row.unit, deadline, lang)
-            passed = deadline is not None and row.as_of >= deadline
-            if passed and not hidden and not math.isnan(row.projection):
-                met = (
-                    row.projection >= row.target
-                    if row.direction == "higher"
-                    else (row.projection <= row.target)
-                )
-                status = RESULT_WORDS[lang][bool(met)].format(
-                    value=formatting.value(row.projection, row.unit, lang),
-                    deadline=formatting.day(deadline, lang),
-                )
+            result = targets.result_at_deadline(row)
+            if result is not None:  # a passed target has a result, not a course
+                status = targets.describe(result, row.unit, lang)
         amount = ""
         if row.category is not None and not hidden:
             amount = formatting.value(row.numerator, "eur", lang)

@@ -70,3 +70,27 @@ def test_the_40_hour_tile_counts_newcomers_with_its_target_and_status(open_page,
     status = t(f"status_{row['status']}", lang)
     shown = [m.value for m in at.markdown if m.value.startswith(target)]
     assert len(shown) == 1 and f"● {status}</span>" in shown[0]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_target_whose_deadline_passed_shows_its_result_not_a_pace(open_page, figures, lang):
+    import json
+    from datetime import date
+
+    from dashboard.i18n import t
+
+    at = open_page("overview", lang=lang)
+    # a second route to the value on the deadline: the duos formed from the programme's start
+    # to the deadline, counted as of the deadline (demo data run past it)
+    deadline = date(2022, 1, 31)
+    upto = figures(["duos_formed"], "2021-06-01..2022-01-31", as_of="2022-01-31").iloc[0]
+    on_deadline = formatting.value(upto["value"], "count", lang)
+    verdict = {"nl": "doel niet gehaald", "en": "target not met"}[lang]
+    assert upto["value"] < 150  # worked out from the demo data: the target of 150 was missed
+    day = formatting.day(deadline, lang)
+    word = {"nl": "op", "en": "on"}[lang]
+    tile = [m.value for m in at.markdown if f"{on_deadline} {word} {day}: {verdict}" in m.value]
+    assert len(tile) == 1 and t("status_at_risk", lang) not in tile[0]
+    title = json.loads(at.get("plotly_chart")[-1].proto.spec)["layout"]["title"]["text"]
+    assert title.startswith(f"{on_deadline} ") and day in title
+    assert ("niet gehaald" if lang == "nl" else "was not met") in title
