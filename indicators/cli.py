@@ -125,6 +125,7 @@ def indicators_command(
         role=role,
         warehouse_dir=warehouse_dir,
     )
+    frame = with_names(frame, lang.value)
     if fmt is OutputFormat.xlsx and output is None:
         raise fail("--format xlsx needs --output FILE.")
     if fmt is not OutputFormat.table:
@@ -147,6 +148,22 @@ def indicators_command(
         sys.stdout.write(text)
 
 
+def with_names(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the figures with `breakdown_name` beside `breakdown_value`: a municipality's name
+    in the language (its NIS code stays in `breakdown_value`), any other value as it is."""
+    from indicators import views
+
+    names = views.municipality_names(lang)
+    named = [
+        names.get(value, value) if breakdown == "municipality" else value
+        for breakdown, value in zip(frame["breakdown"], frame["breakdown_value"], strict=True)
+    ]
+    at = frame.columns.get_loc("breakdown_value") + 1
+    out = frame.copy()
+    out.insert(at, "breakdown_name", pd.Series(named, index=frame.index, dtype=object))
+    return out
+
+
 def _print_table(frame: pd.DataFrame, lang: str) -> None:
     from indicators import catalogue
 
@@ -161,7 +178,7 @@ def _print_table(frame: pd.DataFrame, lang: str) -> None:
     for row in frame.itertuples():
         ind = cat.get(row.id)
         label = ind.label.get(lang) + (f" · {row.category}" if row.category else "")
-        where = f"{row.breakdown}={row.breakdown_value}" if row.breakdown else ""
+        where = f"{row.breakdown}={row.breakdown_name}" if row.breakdown else ""
         shown = formatting.value(row.value, row.unit, lang, row.suppressed)
         n = formatting.value(row.n, "count", lang, row.suppressed)
         target = "" if pd.isna(row.target) else formatting.value(row.target, row.unit, lang)

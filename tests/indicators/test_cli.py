@@ -143,7 +143,7 @@ def test_the_table_hides_counts_below_the_programmes_own_threshold(
         if len(cells := [c.strip() for c in line.split("│")]) > 4 and "=" in cells[2]
     }
     for record in between:
-        assert rows[f"municipality={record['breakdown_value']}"] == "<10"
+        assert rows[f"municipality={record['breakdown_name']}"] == "<10"
     assert "<5" not in res.stdout
     assert "Disclosure control: applied (threshold 10)." in " ".join(res.stdout.split())
 
@@ -174,3 +174,28 @@ def test_a_wrong_settings_file_is_a_user_error(demo_warehouse, tmp_path, monkeyp
     res = _run("--ids", "duos_formed", "--warehouse", str(demo_warehouse))
     assert res.exit_code == 2
     assert f"Error: {path}: programme.name: Field required" in " ".join(res.output.split())
+
+
+def test_municipalities_are_named_in_the_language_with_their_code_kept(demo_warehouse):
+    import csv as csv_module
+    import io
+
+    from pipelines.settings import REFERENCE_DIR
+
+    with open(REFERENCE_DIR / "brussels_municipalities.csv", encoding="utf-8") as fh:
+        places = {r["nis_code"]: r for r in csv_module.DictReader(fh)}
+    args = ["--ids", "duos_formed", "--by", "municipality", "--warehouse", str(demo_warehouse)]
+    res = _run(*args, "--format", "csv", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    rows = [r for r in csv_module.DictReader(io.StringIO(res.stdout)) if r["breakdown"]]
+    assert sum(r["breakdown_value"] in places for r in rows) >= 10
+    for r in rows:
+        place = places.get(r["breakdown_value"])
+        if place is None:  # a special value (unknown, outside Brussels) keeps its word
+            assert r["breakdown_name"] == r["breakdown_value"]
+            continue
+        nl, fr = place["name_nl"], place["name_fr"]
+        assert r["breakdown_name"] == (nl if nl == fr else f"{nl} / {fr}")
+    res = _run(*args, "--lang", "nl")
+    shown = " ".join(res.stdout.split())
+    assert "municipality=Oudergem " in shown and "21002" not in shown
