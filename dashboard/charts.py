@@ -21,7 +21,8 @@ STATUS_COLOURS = {
     "off_track": "#D55E00",
     None: "#999999",
 }
-SEPARATORS = {"nl": ",.", "en": ".,", "fr": ", "}
+# decimal mark, then thousands separator: as the tiles write them (Babel, CLDR)
+SEPARATORS = {"nl": ",.", "en": ".,", "fr": ",\u202f"}
 
 
 def _layout(

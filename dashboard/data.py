@@ -26,10 +26,11 @@ from indicators.answers import export
 from pipelines import api
 
 overall = views.overall
-municipalities = views.municipalities
+municipality_names = views.municipality_names
 boundaries = views.boundaries
 quarters = views.quarters
 granted_funding = views.granted_funding
+document_language = answers.document_language
 threshold = disclosure.threshold
 
 

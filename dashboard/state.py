@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from indicators import periods
 from pipelines import api
 
@@ -58,8 +58,8 @@ def _init(key: str, value: object) -> None:
 
 def requested_language() -> str:
     """Return the language asked for before the sidebar is drawn (empty warehouse, errors)."""
-    lang = st.session_state.get("lang") or st.query_params.get("lang", "nl")
-    return lang if lang in LANGUAGES else "nl"
+    lang = st.session_state.get("lang") or st.query_params.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def role() -> str:
@@ -77,7 +77,8 @@ def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
     programme = data.programme()
     presets = {p.label: p for p in periods.presets(programme)}
     loaded = snap.loaded_on
-    _init("lang", _param("lang", "nl") if _param("lang", "nl") in LANGUAGES else "nl")
+    wanted_lang = _param("lang", DEFAULT_LANGUAGE)
+    _init("lang", wanted_lang if wanted_lang in LANGUAGES else DEFAULT_LANGUAGE)
     wanted_period = _param("period", "programme")
     if wanted_period in presets:
         _init("period_choice", wanted_period)

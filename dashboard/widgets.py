@@ -19,8 +19,9 @@ def page_start(title_key: str) -> state.Selection:
     """Draw the page title under the frame's sidebar; stop with a hint when nothing is loaded."""
     snap = data.current_snapshot()
     if snap is None:
-        st.title(t(title_key))
-        st.info(t("empty_warehouse"))
+        lang = state.requested_language()
+        st.title(t(title_key, lang))
+        st.info(t("empty_warehouse", lang))
         st.stop()
     selection = state.current()
     st.title(t(title_key, selection.lang))
@@ -92,7 +93,7 @@ def kpi(
     target = ""
     if pd.notna(row["target"]):
         deadline = row["target_deadline"] if isinstance(row["target_deadline"], date) else None
-        target = f"{t('target', lang)}: "
+        target = f"{t('target', lang)}{t('colon', lang)} "
         target += f"{formatting.target(row['target'], row['unit'], deadline, lang)} · "
     result = targets.result_at_deadline(row)
     if result is not None:  # after the deadline, what the target came to

@@ -47,15 +47,26 @@ class UnknownIndicator(UserError):
 
 
 class Text(BaseModel):
-    """A text in Dutch and English."""
+    """A text in Dutch and English, and in French where it has been translated."""
 
     model_config = ConfigDict(extra="forbid")
     nl: str
     en: str
+    fr: str | None = None
 
     def get(self, lang: str) -> str:
-        """Return the text in the language asked for (Dutch unless English is asked)."""
-        return self.en if lang == "en" else self.nl
+        """Return the text in the language asked for (Dutch when it has none in that language)."""
+        if lang == "en":
+            return self.en
+        if lang == "fr" and self.fr is not None:
+            return self.fr
+        return self.nl
+
+
+class Translated(Text):
+    """A text of the catalogue: in every language of the interface (Dutch, French, English)."""
+
+    fr: str
 
 
 class Requirement(BaseModel):
@@ -63,7 +74,7 @@ class Requirement(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     column: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
-    missing: Text
+    missing: Translated
 
 
 class Indicator(BaseModel):
@@ -73,12 +84,12 @@ class Indicator(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     version: int = Field(ge=1)
     family: str
-    label: Text
-    definition: Text
+    label: Translated
+    definition: Translated
     unit: Unit
     kind: Kind
     sql: str
-    period_rule: Text
+    period_rule: Translated
     breakdowns: list[Dimension]
     direction: Literal["higher", "lower"]
     frameworks: list[str]
@@ -120,8 +131,8 @@ class Catalogue(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     catalogue_version: str
-    frameworks: dict[str, Text]
-    questions: dict[str, Text]
+    frameworks: dict[str, Translated]
+    questions: dict[str, Translated]
     indicators: list[Indicator]
     _sources: Sources = PrivateAttr(default=DEFAULT_SOURCES)
 

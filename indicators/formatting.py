@@ -1,4 +1,8 @@
-"""Numbers for people: formatted for the language, percentages as percentages, hidden as <5."""
+"""Numbers for people: formatted for the language, percentages as percentages, hidden as <5.
+
+Dutch as nl_BE (1.234,5), French as fr_BE (1 234,5 with a narrow no-break space, as CLDR
+has it), English as en_GB (1,234.5).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from babel.units import format_unit
 from indicators import disclosure
 
 LOCALES = {"nl": "nl_BE", "en": "en_GB", "fr": "fr_BE"}
-PERCENT_PATTERNS = {"nl": "#,##0.0 %", "en": "#,##0.0%", "fr": "#,##0.0 %"}
+# French keeps the sign with its number: a no-break space before % and €, as CLDR's fr_BE has it
+PERCENT_PATTERNS = {"nl": "#,##0.0 %", "en": "#,##0.0%", "fr": "#,##0.0\u00a0%"}
+EURO_PATTERNS = {"nl": "#,##0 ¤", "en": "#,##0 ¤", "fr": "#,##0\u00a0¤"}
 # units CLDR knows, written by Babel for the locale (length, decimals); a score has no CLDR unit
 CLDR_UNITS = {"hours": ("duration-hour", "short", 1), "days": ("duration-day", "long", 0)}
 SCORE_WORDS = {"nl": "punten", "en": "points", "fr": "points"}
@@ -48,8 +54,9 @@ def value(
     if unit == "count":
         return number(figure, lang, 0)
     if unit == "eur":
+        pattern = EURO_PATTERNS.get(lang, EURO_PATTERNS["nl"])
         return format_currency(
-            figure, "EUR", format="#,##0 ¤", locale=locale(lang), currency_digits=False
+            figure, "EUR", format=pattern, locale=locale(lang), currency_digits=False
         )
     if unit in CLDR_UNITS:
         name, length, decimals = CLDR_UNITS[unit]
@@ -60,11 +67,18 @@ def value(
 
 
 def day(when: date, lang: str = "nl") -> str:
-    """Return a date written out for the language, e.g. '31 januari 2022'."""
-    return format_date(when, format="long", locale=locale(lang))
+    """Return a date written out for the language, e.g. '31 januari 2022' or '1er août 2021'."""
+    text = format_date(when, format="long", locale=locale(lang))
+    if lang == "fr" and when.day == 1:  # French writes the first of a month as an ordinal
+        text = text.replace("1", "1er", 1)
+    return text
 
 
-TARGET_BY = {"nl": "{value} tegen {deadline}", "en": "{value} by {deadline}"}
+TARGET_BY = {
+    "nl": "{value} tegen {deadline}",
+    "en": "{value} by {deadline}",
+    "fr": "{value} d'ici le {deadline}",
+}
 
 
 def target(goal: float, unit: str, deadline: date | None = None, lang: str = "nl") -> str:

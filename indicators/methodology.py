@@ -60,7 +60,8 @@ Catalogue version {version}.
 - **Lineage.** Every figure carries the snapshot id and its SHA-256, and the catalogue version.
   An indicator's version covers everything that computes it: its catalogue entry, its SQL and
   the SQL of every shared view and mart below it (found by scanning the SQL for their names);
-  a change to any of them without a version bump fails the catalogue test.
+  a change to any of them without a version bump fails the catalogue test. Every version went
+  up by one when French labels and definitions were added to the catalogue; no figure changed.
 - **Breakdowns.** Municipality (NIS code of the participant's municipality), gender, age band
   (age in the year of registration), region of birth (UN region of the country of birth, from
   the country_converter library), Dutch level at intake, match cohort (quarter the duo started),
@@ -69,6 +70,11 @@ Catalogue version {version}.
 
 SHARED_INTRO = """The views the indicators select from (created on each read-only connection, each
 after those it selects from) and the marts below them (built with every load), in that order."""
+
+
+def _in_three(text: catalogue.Translated) -> str:
+    """Return a text in English with the Dutch and French in brackets."""
+    return f"{text.en} ({text.nl}; {text.fr})"
 
 
 def _target_text(target: Target | None, unit: str) -> str:
@@ -103,19 +109,21 @@ def render() -> str:
         "## Frameworks",
         "",
     ]
-    lines += [f"- `{key}`: {text.en} ({text.nl})" for key, text in cat.frameworks.items()]
+    lines += [f"- `{key}`: {_in_three(text)}" for key, text in cat.frameworks.items()]
     lines += ["", "## Council questions", ""]
-    lines += [f"- `{key}`: {text.en} ({text.nl})" for key, text in cat.questions.items()]
+    lines += [f"- `{key}`: {_in_three(text)}" for key, text in cat.questions.items()]
     lines += ["", "## Indicators", ""]
     for ind in cat.indicators:
         target = prog.targets.get(ind.id)
         lines += [
-            f"### {ind.label.en} / {ind.label.nl} (`{ind.id}`, version {ind.version})",
+            f"### {ind.label.en} / {ind.label.nl} / {ind.label.fr} "
+            f"(`{ind.id}`, version {ind.version})",
             "",
             f"- Definition: {ind.definition.en}",
             f"- Definitie: {ind.definition.nl}",
+            f"- Définition : {ind.definition.fr}",
             f"- Unit: {ind.unit}; kind: {ind.kind} ({KIND_FORMULAS[ind.kind]})",
-            f"- Period rule: {ind.period_rule.en} ({ind.period_rule.nl})",
+            f"- Period rule: {_in_three(ind.period_rule)}",
             f"- Breakdowns: {', '.join(ind.breakdowns)}",
             f"- Target: {_target_text(target, ind.unit)}; {ind.direction} is better",
             f"- Frameworks: {', '.join(ind.frameworks)}; answers: {', '.join(ind.questions)}",

@@ -59,8 +59,8 @@ class Action(_Strict):
     """One action under a priority."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: catalogue.Text
-    description: catalogue.Text
+    title: catalogue.Translated
+    description: catalogue.Translated
     indicators: list[PlanIndicator] = []
 
 
@@ -68,19 +68,19 @@ class Priority(_Strict):
     """One priority of the plan with its actions."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: catalogue.Text
-    description: catalogue.Text
+    title: catalogue.Translated
+    description: catalogue.Translated
     actions: list[Action]
 
 
 class Plan(_Strict):
     """data/plan.yaml: the plan Lokaal Integratiebeleid as the product holds it."""
 
-    title: catalogue.Text
+    title: catalogue.Translated
     illustrative: bool
     source: str
     status: PlanStatus
-    summary: catalogue.Text
+    summary: catalogue.Translated
     priorities: list[Priority]
 
     @model_validator(mode="after")

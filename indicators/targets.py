@@ -18,6 +18,10 @@ WORDS = {
         True: "{value} on {deadline}: target met",
         False: "{value} on {deadline}: target not met",
     },
+    "fr": {
+        True: "{value} au {deadline}\u00a0: objectif atteint",
+        False: "{value} au {deadline}\u00a0: objectif non atteint",
+    },
 }
 
 

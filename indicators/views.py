@@ -291,11 +291,14 @@ def boundaries() -> dict:
 
 
 def municipality_names(lang: str) -> pd.Series:
-    """Return the name people read for each NIS code: Dutch in nl, both languages otherwise."""
+    """Return the name people read for each NIS code: Dutch in nl, French in fr, and both
+    (Dutch / French, one name when they are the same) in any other language."""
     places = municipalities()
     same = places["name_nl"] == places["name_fr"]
     bilingual = places["name_nl"] + " / " + places["name_fr"]
-    names = places["name_nl"] if lang == "nl" else places["name_nl"].where(same, bilingual)
+    names = {"nl": places["name_nl"], "fr": places["name_fr"]}.get(
+        lang, places["name_nl"].where(same, bilingual)
+    )
     return pd.Series(names.to_numpy(), index=places["nis_code"].to_numpy(), name="name")
 
 

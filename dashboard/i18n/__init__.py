@@ -1,19 +1,28 @@
-"""The dashboard's strings, Dutch first: `t(key, lang, **values)`.
+"""The dashboard's strings, Dutch first, then French and English: `t(key, lang, **values)`.
 
 Strings live in i18n/<lang>/<part>.yaml (common.yaml, then one file per page); every
-language holds the same keys (a test checks it).
+language holds the same keys (a test checks it). French strings are written with plain spaces
+before : ; ? ! and inside « »; they become no-break spaces when read, so that no line of a
+page starts with one of those signs.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
-LANGUAGES = {"nl": "Nederlands", "en": "English"}
+LANGUAGES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 DEFAULT_LANGUAGE = "nl"
+FRENCH_SPACES = re.compile(r" (?=[:;?!»])|(?<=«) ")
+
+
+def _typeset(text: str, lang: str) -> str:
+    """Return a string with the no-break spaces its language's typography wants."""
+    return FRENCH_SPACES.sub("\u00a0", text) if lang == "fr" else text
 
 
 @cache
@@ -25,7 +34,7 @@ def strings(lang: str) -> dict[str, str]:
         twice = sorted(set(part) & set(merged))
         if twice:
             raise ValueError(f"{path.name} repeats string keys: {', '.join(twice)}")
-        merged.update(part)
+        merged.update({key: _typeset(text, lang) for key, text in part.items()})
     return merged
 
 

@@ -9,19 +9,23 @@ FIELDS = ("number", "submitted_on", "asked_by", "addressed_to", "subject")
 
 sel = widgets.page_start("page_council")
 lang = sel.lang
+# the answer's own language: a French page drafts the council's Dutch answer
+doc_lang = data.document_language(lang)
 templates = data.question_templates()
 st.write(t("council_intro", lang))
+if doc_lang != lang:
+    st.info(t("council_answer_language", lang))
 
 text = st.text_area(t("council_paste", lang), key="council_text", height=180)
-asked = data.split_question(text, lang) if text.strip() else ()
+asked = data.split_question(text, doc_lang) if text.strip() else ()
 if not asked:
     chosen = st.multiselect(
         t("council_pick", lang),
         list(templates),
         key="council_pick",
-        format_func=lambda tid: templates[tid].title.get(lang),
+        format_func=lambda tid: templates[tid].title.get(doc_lang),
     )
-    asked = tuple((templates[tid].question.get(lang), tid, ()) for tid in chosen)
+    asked = tuple((templates[tid].question.get(doc_lang), tid, ()) for tid in chosen)
 if not asked:
     st.info(t("council_empty", lang))
     st.stop()
@@ -36,7 +40,7 @@ for i, (question, proposed, words) in enumerate(asked):
         options,
         index=options.index(proposed) if proposed in options else 0,
         key=f"council_template_{i}",
-        format_func=lambda tid: templates[tid].title.get(lang),
+        format_func=lambda tid: templates[tid].title.get(doc_lang),
     )
     if words and template_id == proposed:
         st.caption(t("council_why", lang, words=", ".join(words)))
@@ -51,7 +55,14 @@ if st.button(t("council_draft", lang), type="primary", key="council_draft_button
 if not st.session_state.get("council_drafted"):
     st.stop()
 
-inputs = (tuple(pairs), sel.period.label, sel.as_of, sel.snapshot.id, lang, tuple(header.values()))
+inputs = (
+    tuple(pairs),
+    sel.period.label,
+    sel.as_of,
+    sel.snapshot.id,
+    doc_lang,
+    tuple(header.values()),
+)
 draft, figures = data.council_draft(*inputs)
 st.subheader(t("council_answer", lang))
 texts = []
@@ -79,7 +90,7 @@ left, right = st.columns(2)
 left.download_button(
     t("council_download_md", lang),
     data.answer_markdown(edited),
-    file_name="antwoord.md" if lang == "nl" else "answer.md",
+    file_name="antwoord.md" if doc_lang == "nl" else "answer.md",
     mime="text/markdown",
     key="council_download_md",
     on_click=data.record,
@@ -88,7 +99,7 @@ left.download_button(
 right.download_button(
     t("council_download_docx", lang),
     data.answer_docx(edited, data.council_images(inputs)),
-    file_name="antwoord.docx" if lang == "nl" else "answer.docx",
+    file_name="antwoord.docx" if doc_lang == "nl" else "answer.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     key="council_download_docx",
     on_click=data.record,

@@ -51,7 +51,7 @@ breakdown_choice = st.selectbox(
 breakdown = None if breakdown_choice == NONE else breakdown_choice
 st.query_params.update({"ids": ",".join(ids), "breakdown": breakdown_choice})
 
-names = data.municipalities().set_index("nis_code")["name_fr" if lang == "en" else "name_nl"]
+names = data.municipality_names(lang)
 
 
 def value_name(value: object) -> str:

@@ -59,28 +59,29 @@ st.dataframe(
 )
 
 families = list(dict.fromkeys(i.family for i in cat.indicators))
+colon = t("colon", lang)  # French puts a space before it
 for family in families:
     st.subheader(family_name(family))
     for ind in (i for i in cat.indicators if i.family == family):
         with st.expander(f"{ind.label.get(lang)} · `{ind.id}`"):
-            lines = [
-                f"**{t('methodology_definition', lang)}:** {ind.definition.get(lang)}",
-                f"**{t('methodology_formula', lang)}:** {ind.kind}: "
+            facts = {
+                "methodology_definition": ind.definition.get(lang),
+                "methodology_formula": f"{ind.kind}{colon} "
                 + t(f"methodology_kind_{ind.kind}", lang),
-                f"**{t('methodology_version', lang)}:** {ind.version}",
-                f"**{t('methodology_unit', lang)}:** {t(f'methodology_unit_{ind.unit}', lang)}",
-                f"**{t('methodology_period_rule', lang)}:** {ind.period_rule.get(lang)}",
-                f"**{t('methodology_target', lang)}:** {target_text(ind.id, ind.unit)}",
-                f"**{t('methodology_direction', lang)}:** "
-                + t(f"methodology_direction_{ind.direction}", lang),
-                f"**{t('methodology_frameworks', lang)}:** "
-                + "; ".join(cat.frameworks[f].get(lang) for f in ind.frameworks),
-                f"**{t('methodology_questions', lang)}:** "
-                + "; ".join(cat.questions[q].get(lang) for q in ind.questions),
-                f"**{t('methodology_disclosure', lang)}:** "
-                + t(
+                "methodology_version": ind.version,
+                "methodology_unit": t(f"methodology_unit_{ind.unit}", lang),
+                "methodology_period_rule": ind.period_rule.get(lang),
+                "methodology_target": target_text(ind.id, ind.unit),
+                "methodology_direction": t(f"methodology_direction_{ind.direction}", lang),
+                "methodology_frameworks": "; ".join(
+                    cat.frameworks[f].get(lang) for f in ind.frameworks
+                ),
+                "methodology_questions": "; ".join(
+                    cat.questions[q].get(lang) for q in ind.questions
+                ),
+                "methodology_disclosure": t(
                     "methodology_disclosure_yes" if ind.personal else "methodology_disclosure_no",
                     lang,
                 ),
-            ]
-            st.markdown("\n".join(f"- {line}" for line in lines))
+            }
+            st.markdown("\n".join(f"- **{t(k, lang)}{colon}** {v}" for k, v in facts.items()))

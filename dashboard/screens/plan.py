@@ -26,11 +26,12 @@ st.caption(t("plan_source", lang, source=plan.source))
 
 follow = data.plan_follow_up(sel.period.label, sel.as_of, sel.role, sel.snapshot.id, lang)
 st.write(t("plan_follow_up_intro", lang, period=sel.period_text))
+colon = t("colon", lang)  # French puts a space before it
 for number, priority in enumerate(plan.priorities, start=1):
     st.subheader(f"{number}. {priority.title.get(lang)}")
     st.write(priority.description.get(lang))
     for action in priority.actions:
-        st.markdown(f"**{action.title.get(lang)}**: {action.description.get(lang)}")
+        st.markdown(f"**{action.title.get(lang)}**{colon} {action.description.get(lang)}")
         rows = follow[follow["action_id"] == action.id]
         if rows.empty:
             st.caption(t("plan_no_indicators", lang))

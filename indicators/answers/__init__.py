@@ -1,10 +1,18 @@
 """Council answers: from a written question as received to a drafted, sourced answer."""
 
 from indicators.answers.drafting import Draft, Figure, Header, Part, draft
-from indicators.answers.library import QuestionTemplate, UnknownQuestion, get, library
+from indicators.answers.library import (
+    LANGUAGES,
+    QuestionTemplate,
+    UnknownQuestion,
+    document_language,
+    get,
+    library,
+)
 from indicators.answers.matching import Match, match, match_all, split
 
 __all__ = [
+    "LANGUAGES",
     "Draft",
     "Figure",
     "Header",
@@ -12,6 +20,7 @@ __all__ = [
     "Part",
     "QuestionTemplate",
     "UnknownQuestion",
+    "document_language",
     "draft",
     "get",
     "library",

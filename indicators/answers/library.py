@@ -21,11 +21,19 @@ from pipelines import settings
 from pipelines.errors import UserError
 
 QUESTIONS_DIR = settings.DATA_DIR / "questions"
+# the languages answers are drafted in: a council answer of the VGC is Dutch, English for others
+LANGUAGES = ("nl", "en")
 _FIG_CALL = re.compile(r"""fig\(\s*['"]([a-z0-9_]+)['"]\s*\)""")
 
 
 class UnknownQuestion(UserError):
     """A question template id that the library does not hold."""
+
+
+def document_language(lang: str) -> str:
+    """Return the language an answer is drafted in: the one asked for if answers are written
+    in it, else Dutch (a French page drafts the council's Dutch answer)."""
+    return lang if lang in LANGUAGES else LANGUAGES[0]
 
 
 class _Strict(BaseModel):
@@ -86,7 +94,7 @@ class QuestionTemplate(_Strict):
                 f"unknown indicator(s) {', '.join(unknown)} (expected ids from "
                 "indicators/catalogue.yaml)"
             )
-        for lang in ("nl", "en"):
+        for lang in LANGUAGES:
             text = self.answer.get(lang)
             undeclared = sorted(set(_FIG_CALL.findall(text)) - set(self.indicators))
             if undeclared:

@@ -132,3 +132,36 @@ def test_changing_the_period_changes_the_figures(open_page, figures):
         assert after[label] == _shown(_overall(quarter, indicator_id), "count", "nl")
     assert after != before
     assert "2021-Q4" in _titles(at)[0]
+
+
+def test_a_french_page_names_the_municipalities_in_french(open_page, figures):
+    import csv
+
+    from pipelines.settings import REFERENCE_DIR
+
+    at = _open(open_page, "fr")
+    lang = at.query_params["lang"]
+    assert (lang[0] if isinstance(lang, list) else lang) == "fr"  # the URL keeps the language
+    assert [h.value for h in at.subheader] == [
+        "Où les duos se rencontrent",
+        "Où habitent les participants\u00a0?",
+    ]
+    # the names come straight from the reference table, in NIS order
+    with open(REFERENCE_DIR / "brussels_municipalities.csv", encoding="utf-8") as fh:
+        french = {row["nis_code"]: row["name_fr"] for row in csv.DictReader(fh)}
+    table = _table(at, "Commune")
+    assert list(table["Commune"]) == [french[nis] for nis in NIS_CODES]
+    assert {"Auderghem", "Woluwe-Saint-Lambert", "Bruxelles"} <= set(table["Commune"])
+    assert "Oudergem" not in set(table["Commune"])
+    by_municipality = figures(["registrations"], "programme", breakdown="municipality")
+    rows = by_municipality[by_municipality["breakdown"] == "municipality"].dropna(subset=["value"])
+    rows = rows[rows["breakdown_value"].isin(NIS_CODES)].sort_values("value", ascending=False)
+    top = french[rows["breakdown_value"].iloc[0]]
+    assert _titles(at)[-1].startswith(f"Le plus à {top}\u00a0: ")
+    # hours outside any organisation, written by hand the Belgian French way: 1 234,5 h with
+    # narrow no-break spaces (demo data: more than a thousand hours, so the grouping shows)
+    by_org = figures(["hours_total"], "programme", breakdown="organisation")
+    none = by_org[by_org["breakdown_value"] == "none"]["value"].iloc[0]
+    assert none >= 1000
+    hours = f"{none:,.1f}".replace(",", "\u202f").replace(".", ",") + "\u202fh"
+    assert any(f"{hours} de contact ont eu lieu en dehors" in c.value for c in at.caption)

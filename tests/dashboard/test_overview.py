@@ -1,4 +1,4 @@
-"""The overview page shows the engine's headline figures, in Dutch and English."""
+"""The overview page shows the engine's headline figures, in Dutch, French and English."""
 
 from __future__ import annotations
 
@@ -94,3 +94,33 @@ def test_a_target_whose_deadline_passed_shows_its_result_not_a_pace(open_page, f
     title = json.loads(at.get("plotly_chart")[-1].proto.spec)["layout"]["title"]["text"]
     assert title.startswith(f"{on_deadline} ") and day in title
     assert ("niet gehaald" if lang == "nl" else "was not met") in title
+
+
+def _param(at, name: str) -> str:
+    value = at.query_params[name]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_a_french_page_speaks_belgian_french(open_page, figures):
+    # the expected texts are written by hand, the numbers formatted here without the product's
+    # formatting module: a narrow no-break space groups thousands, "," marks decimals, and a
+    # no-break space keeps % and € with their number (and stands before a French colon)
+    at = open_page("overview", lang="fr")
+    assert at.title[0].value == "Vue d'ensemble"
+    assert at.sidebar.radio[0].value == "fr" and _param(at, "lang") == "fr"
+    tiles = _tiles(at)
+    frame = figures(HEADLINE, "programme")
+    value = {i: frame[(frame["id"] == i) & frame["breakdown"].isna()].iloc[0] for i in HEADLINE}
+    assert tiles["Duos formés"] == f"{value['duos_formed']['value']:,.0f}".replace(",", "\u202f")
+    share = value["newcomers_40h_share"]["value"] * 100
+    label = "Nouveaux arrivants atteignant 40 heures de participation"
+    assert tiles[label] == f"{share:.1f}".replace(".", ",") + "\u00a0%"
+    cost = f"{value['cost_per_duo']['value']:,.0f}".replace(",", "\u202f")
+    assert tiles["Coût par duo"] == f"{cost}\u00a0€"
+    assert {"Lieux d'ancrage", "Transition vers le bénévolat"} <= set(tiles)
+    # the duo target's deadline has passed (worked out from the demo data: 150 was missed)
+    upto = figures(["duos_formed"], "2021-06-01..2022-01-31", as_of="2022-01-31").iloc[0]
+    assert upto["value"] < 150
+    result = f"{upto['value']:.0f} au 31 janvier 2022\u00a0: objectif non atteint"
+    assert any(result in m.value for m in at.markdown)
+    assert any(m.value.startswith("Les nombres inférieurs à 5 sont masqués") for m in at.caption)

@@ -6,13 +6,14 @@ import io
 
 import docx
 import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from indicators import answers, periods
 from indicators import plan as plan_module
 from tests.indicators.test_answers import AS_RECEIVED
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
 def test_plan_page_shows_priorities_actions_and_their_figures(open_page, demo_warehouse, lang):
     at = open_page("plan", lang)
     plan = plan_module.load()
@@ -61,6 +62,31 @@ def test_council_page_answers_a_template_chosen_without_pasting(open_page):
     assert not at.exception
     [edit] = [a for a in at.text_area if a.key.startswith("council_edit_")]
     assert "newcomers registered for CoNnect Brussel" in edit.value
+
+
+def test_a_french_council_page_drafts_the_councils_dutch_answer(open_page, monkeypatch):
+    files: list[str] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, data, mimetype, kind, filename=None):
+        files.append(filename)
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    at = open_page("council", "fr")
+    assert at.title[0].value == "Questions du Conseil"
+    assert at.info[0].value.startswith("La réponse est rédigée en néerlandais")
+    at.multiselect(key="council_pick").set_value(["reach_dose"]).run()
+    at.button(key="council_draft_button").click().run()
+    assert not at.exception
+    assert [h.value for h in at.subheader] == [
+        "Sous-questions et modèles",
+        "Projet de réponse",
+        "Exporter",
+    ]
+    [edit] = [a for a in at.text_area if a.key.startswith("council_edit_")]
+    assert "nieuwkomers zich in voor CoNnect Brussel" in edit.value
+    assert {"antwoord.md", "antwoord.docx"} <= set(files)  # the document is the Dutch answer
 
 
 def test_the_docx_of_an_edited_draft_holds_the_edit(demo_warehouse):

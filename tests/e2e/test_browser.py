@@ -25,7 +25,7 @@ I18N = ROOT / "dashboard" / "i18n"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 SCREENSHOTS = ARTEFACTS / "screenshots"
 TIMINGS = ARTEFACTS / "browser_timings.json"
-LANGS = ("nl", "en")
+LANGS = ("nl", "fr", "en")
 NEW_PERIOD = "2021-Q3"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"], .stException'
 # no page opens a dialog by itself; Streamlit reports app errors such as "Page not found" in one

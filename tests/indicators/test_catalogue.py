@@ -47,6 +47,22 @@ def test_invalid_catalogues_are_refused_with_the_reason():
         catalogue.Catalogue.model_validate(bad_kind)
 
 
+def test_every_catalogue_text_is_in_dutch_french_and_english():
+    data = yaml.safe_load(catalogue.CATALOGUE_FILE.read_text(encoding="utf-8"))
+    first = data["indicators"][0]
+    no_french = {**data, "indicators": [dict(first, label={"nl": "Inschrijvingen", "en": "X"})]}
+    with pytest.raises(ValidationError, match=r"indicators\.0\.label\.fr"):
+        catalogue.Catalogue.model_validate(no_french)
+    registrations = catalogue.load().get("registrations")
+    assert [registrations.label.get(lang) for lang in ("nl", "fr", "en")] == [
+        "Inschrijvingen",
+        "Inscriptions",
+        "Registrations",
+    ]
+    # a text outside the catalogue (a question template) may lack French: it is read in Dutch
+    assert catalogue.Text(nl="vraag", en="question").get("fr") == "vraag"
+
+
 def test_unknown_indicator_names_the_valid_ones():
     with pytest.raises(catalogue.UnknownIndicator, match="expected one of: registrations"):
         catalogue.load().get("happiness")
