@@ -43,6 +43,7 @@ def test_every_command_and_option_is_documented():
         "purge",
         "indicators",
         "answer",
+        "bench",
         "serve",
     }
     for name, cmd in commands.items():
