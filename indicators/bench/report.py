@@ -133,12 +133,14 @@ def render(results: Mapping[str, Any]) -> str:
         for t in by_scale[s]["targets"]:
             unit = by_scale[s]["figures"][t["figure"]]["unit"]
             if t["measure"] == "ratio_to_pandas":
+                limit = f"{_ratio(t['limit'])} pandas"
                 value = f"{_ratio(t['value'])} pandas"
             else:
+                limit = quantity(t["limit"], unit)
                 value = quantity(t["value"], unit) if t["value"] is not None else "failed"
             met = "met" if t["met"] else "NOT met"
-            rows.append([s, labels[t["figure"]], t["target"], value, met])
-    lines += _table(["scale", "figure", "target", "value", "met"], rows)
+            rows.append([s, labels[t["figure"]], t["target"], limit, value, met])
+    lines += _table(["scale", "figure", "target", "limit", "value", "met"], rows)
     failures = [
         f"- {s}, {label}: {entry['failed']}"
         for s in scales

@@ -169,17 +169,10 @@ BASELINES: dict[str, dict[str, float]] = {
 def targets(scale: str) -> list[Target]:
     """Return the targets of a scale: the issue's limits, or its baselines with the tolerance."""
     found = [t for t in TARGETS if t.scale == scale]
+    text = f"no worse than today + {BASELINE_TOLERANCE:.0%}"
     for name, value in BASELINES.get(scale, {}).items():
-        limit = value * (1 + BASELINE_TOLERANCE)
-        found.append(Target(scale, name, limit, f"no worse than today ({_show(value, name)})"))
+        found.append(Target(scale, name, value * (1 + BASELINE_TOLERANCE), text))
     return found
-
-
-def _show(value: float, name: str) -> str:
-    unit = next(f.unit for f in FIGURES if f.name == name)
-    if unit == "MiB":
-        return f"{value:,.0f} MiB"
-    return f"{value:.2f} s" if value >= 1 else f"{value * 1000:.0f} ms"
 
 
 def assess(scale: str, figures: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -173,12 +173,13 @@ def test_quantities_are_written_for_reading():
     assert report.quantity(None, "s") == "–"
 
 
-def test_the_doc_keeps_everything_outside_the_generated_section(tmp_path):
-    doc = tmp_path / "benchmarks.md"
-    doc.write_text(f"# B\n\nintro\n\n{report.BEGIN}\nold table\n{report.END}\n\n## Before\nkept\n")
+MACHINE = {"cores": 2, "memory_gib": 23.5, "python": "3.11.7", "duckdb": "2", "pandas": "2"}
+
+
+def _hand_scale() -> dict:
+    """Return a scale's results as the JSON holds them, from the hand-worked runs."""
     product, references = harness.figures(_hand_runs())
-    machine = {"cores": 2, "memory_gib": 23.5, "python": "3.11.7", "duckdb": "2", "pandas": "2"}
-    scale = {
+    return {
         "date": "2026-11-29",
         "commit": "abc1234",
         "seed": 2021,
@@ -196,7 +197,12 @@ def test_the_doc_keeps_everything_outside_the_generated_section(tmp_path):
             "engine_agrees_with_pandas": True,
         },
     }
-    report.write_doc(doc, {"machine": machine, "scales": {"L": scale}})
+
+
+def test_the_doc_keeps_everything_outside_the_generated_section(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# B\n\nintro\n\n{report.BEGIN}\nold table\n{report.END}\n\n## Before\nkept\n")
+    report.write_doc(doc, {"machine": MACHINE, "scales": {"L": _hand_scale()}})
     text = doc.read_text()
     assert text.startswith(f"# B\n\nintro\n\n{report.BEGIN}\n")
     assert text.endswith(f"{report.END}\n\n## Before\nkept\n")
@@ -210,11 +216,28 @@ def test_the_doc_keeps_everything_outside_the_generated_section(tmp_path):
     ) in lines
     assert "| load: peak memory | 800 MiB (700 MiB – 900 MiB) * |" in lines
     assert "| filter interaction p90 (4 headline, 5 filters) | pandas ×0.2, floor ×2 |" in lines
-    assert "| L | snapshot size | under 100 MB | 150 MiB | NOT met |" in lines
+    assert "| L | snapshot size | under 100 MB | 95 MiB | 150 MiB | NOT met |" in lines
+    assert (
+        "| L | filter interaction p90 (4 headline, 5 filters) | at least 5 times faster than "
+        "pandas | ×0.2 pandas | ×0.2 pandas | met |"
+    ) in lines
     assert (
         "- L, load (`connect-impact load`, new warehouse): failed in 1 of 3 runs: "
         "killed by SIGKILL (out of memory?)"
     ) in lines
+
+
+def test_scales_kept_from_an_earlier_run_are_judged_again_by_the_current_targets(tmp_path):
+    stale = {**_hand_scale(), "targets": [{"figure": "load_s", "met": False}]}
+    out, doc = tmp_path / "bench.json", tmp_path / "benchmarks.md"
+    out.write_text(json.dumps({"schema": harness.SCHEMA, "scales": {"L": stale}}))
+    harness.run([], harness.Settings(work=tmp_path), out, doc, lambda line: None)
+    kept = json.loads(out.read_text())["scales"]["L"]
+    assert kept["targets"] == spec.assess("L", kept["figures"])
+    assert (
+        "| L | load (`connect-impact load`, new warehouse) | under 60 s | 60.0 s | 20.0 s | met |"
+        in doc.read_text().splitlines()
+    )
 
 
 # --- the whole bench at scale S, one run ---------------------------------------------------
