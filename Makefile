@@ -49,8 +49,8 @@ format: $(VENV)/.installed-dev ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-dev ## Measure generation and load at scale M (writes docs/benchmarks.md)
-	GX_ANALYTICS_ENABLED=False $(BIN)/python -m tests.bench.run_bench
+bench: $(VENV)/.installed-dev ## Measure load and queries at scales S, M, L (writes docs/benchmarks.md)
+	GX_ANALYTICS_ENABLED=False $(BIN)/connect-impact bench --scales S,M,L --repeat 3 --out tests/artefacts/bench.json
 
 docs: $(VENV)/.installed ## Regenerate the generated parts of the documentation
 	$(BIN)/python -m pipelines.docs

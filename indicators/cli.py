@@ -263,3 +263,88 @@ def answer_command(
         warehouse_dir, "answer_document", f"{', '.join(t for _, t in pairs)} ({suffix[1:]})"
     )
     out.print(f"Wrote the draft answer ({len(draft.parts)} part(s)) to {out_file}", soft_wrap=True)
+
+
+@app.command("bench")
+def bench_command(
+    scales: Annotated[
+        str, typer.Option("--scales", help="Comma-separated scales to measure: S, M, L, XL.")
+    ] = "S,M,L",
+    repeat: Annotated[
+        int, typer.Option(min=1, help="Runs per figure (the median, min and max are kept).")
+    ] = 3,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Results JSON; scales measured before and not now are kept "
+            "(default: WORK/bench.json).",
+            show_default=False,
+        ),
+    ] = None,
+    work: Annotated[
+        Path | None,
+        typer.Option(
+            "--work",
+            help="Folder for the generated data (reused, by scale and seed) and the warehouses "
+            "(default: data/bench).",
+            show_default=False,
+        ),
+    ] = None,
+    doc: Annotated[
+        Path | None,
+        typer.Option(
+            "--doc",
+            help="Markdown file whose results section is rewritten (default: docs/benchmarks.md).",
+            show_default=False,
+        ),
+    ] = None,
+    no_doc: Annotated[
+        bool, typer.Option("--no-doc", help="Write the JSON only, no Markdown.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 2021,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds a step may take before it is stopped.")
+    ] = 3600.0,
+    memory_cap: Annotated[
+        float | None,
+        typer.Option(
+            "--memory-cap",
+            help="GiB of address space each step may use (default: no cap); "
+            "an allocation beyond it fails the step, not the machine.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Measure load, indicators and references at each scale (make bench); write JSON and docs."""
+    from indicators.bench import harness
+    from pipelines.cli import Scale
+
+    known = [s.value for s in Scale]
+    chosen = [s.strip() for s in scales.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in known]
+    if unknown or not chosen:
+        raise UserError(
+            f"--scales {scales}: expected a comma-separated list of {', '.join(known)}."
+        )
+    opts = harness.Settings(
+        seed=seed,
+        repeat=repeat,
+        work=(work or harness.DEFAULT_WORK).resolve(),
+        timeout_s=timeout,
+        memory_cap_gib=memory_cap,
+    )
+    out_path = out_file or opts.work / "bench.json"
+    doc_path = None if no_doc else (doc or harness.DEFAULT_DOC)
+
+    def echo(line: str) -> None:
+        out.print(line, soft_wrap=True, highlight=False)
+
+    results = harness.run(list(dict.fromkeys(chosen)), opts, out_path, doc_path, echo)
+    for scale in chosen:
+        missed = [t for t in results["scales"][scale]["targets"] if not t["met"]]
+        met = len(results["scales"][scale]["targets"]) - len(missed)
+        echo(
+            f"{scale}: {met} of {met + len(missed)} targets met"
+            + (f"; not met: {', '.join(t['figure'] for t in missed)}" if missed else "")
+        )

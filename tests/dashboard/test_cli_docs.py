@@ -44,6 +44,7 @@ def test_every_command_and_option_is_documented():
         "rekey",
         "indicators",
         "answer",
+        "bench",
         "serve",
     }
     for name, cmd in commands.items():
