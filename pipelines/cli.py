@@ -488,14 +488,10 @@ def _print_purge(report: PurgeReport) -> None:
             "nothing was changed."
         )
         return
-    view = RichTable(title=f"Erased {report.found:,} of {report.asked:,} participant(s)")
-    view.add_column("removed from")
-    view.add_column("rows", justify="right")
-    for table, n in report.removed.items():
-        view.add_row(table, f"{n:,}")
-    view.add_row("quarantine", f"{report.quarantine_removed:,}")
-    view.add_row("older snapshots rewritten", f"{report.older_rewritten:,}")
-    out.print(view)
+    title = f"Erased {report.found:,} of {report.asked:,} participant(s)"
+    rows = {**report.removed, "quarantine": report.quarantine_removed}
+    rows["older snapshots rewritten"] = report.older_rewritten
+    out.print(_counts_table(title, "removed from", rows))
     if report.snapshot_id:
         out.print(f"New current snapshot: {report.snapshot_id}.", highlight=False)
     out.print(COMEBACK_WARNING)
@@ -570,18 +566,23 @@ def purge(
 # --- re-keying ------------------------------------------------------------------------------
 
 
+def _counts_table(title: str, what: str, counts: dict[str, int]) -> RichTable:
+    """Return a two-column table of counts: what, and its number of rows."""
+    view = RichTable(title=title)
+    view.add_column(what)
+    view.add_column("rows", justify="right")
+    for name, n in counts.items():
+        view.add_row(name, f"{n:,}")
+    return view
+
+
 def _print_rekey(report: RekeyReport, new_key_file: Path | None) -> None:
     """Print what a re-keying changed, then where the new key must live from now on."""
     from pipelines import privacy
 
-    view = RichTable(title="Pseudonyms re-keyed")
-    view.add_column("rows of")
-    view.add_column("rows", justify="right")
-    for table, n in report.changed.items():
-        view.add_row(table, f"{n:,}")
-    view.add_row("quarantine", f"{report.quarantine_changed:,}")
-    view.add_row("older snapshots re-keyed", f"{report.older_rekeyed:,}")
-    out.print(view)
+    rows = {**report.changed, "quarantine": report.quarantine_changed}
+    rows["older snapshots re-keyed"] = report.older_rekeyed
+    out.print(_counts_table("Pseudonyms re-keyed", "rows of", rows))
     out.print(
         f"New current snapshot: {report.snapshot_id}. Key fingerprint "
         f"{privacy.shown(report.old_fingerprint)} replaced by "

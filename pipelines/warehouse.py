@@ -151,8 +151,9 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -271,7 +272,7 @@ def clean_up(warehouse: Path) -> Leftovers:
             size += path.stat().st_size
             path.unlink()
     if paths:
-        _fsync_dir(warehouse)
+        _fsync(warehouse)
     return Leftovers(tuple(p.name for p in paths), size)
 
 
@@ -339,7 +340,7 @@ class SnapshotWriter:
                 **(notes or {}),
             }
             _write_json(meta_path, meta)
-            _fsync_dir(self.final_path.parent)
+            _fsync(self.final_path.parent)
             # the switch: readers see either the old id or the new one, never a partial file
             with open(pointer_tmp, "w") as fh:
                 fh.write(self.id + "\n")
@@ -351,7 +352,7 @@ class SnapshotWriter:
             for path in (self.final_path, meta_path, self.tmp_path, compacted, pointer_tmp):
                 path.unlink(missing_ok=True)
             raise
-        _fsync_dir(self.warehouse)
+        _fsync(self.warehouse)
         return _read_meta(self.warehouse, self.id)
 
     def abandon(self) -> None:
@@ -362,14 +363,6 @@ class SnapshotWriter:
             self.con = None
         for path in (self.tmp_path, self.tmp_path.with_name(self.tmp_path.name + ".wal")):
             path.unlink(missing_ok=True)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def stage_rewrite(
@@ -456,9 +449,9 @@ def commit(warehouse: Path, renames: list[Rename]) -> None:
     The caller holds `write_lock`; renames are applied in the order given (put CURRENT last).
     """
     for staged, _ in renames:
-        _fsync_file(staged)
+        _fsync(staged)
     for folder in {staged.parent for staged, _ in renames}:
-        _fsync_dir(folder)
+        _fsync(folder)
     journal = warehouse / JOURNAL_FILE
     tmp = journal.with_name(journal.name + ".tmp")
     entries = [[str(a.relative_to(warehouse)), str(b.relative_to(warehouse))] for a, b in renames]
@@ -467,7 +460,7 @@ def commit(warehouse: Path, renames: list[Rename]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, journal)  # the commit point
-    _fsync_dir(warehouse)
+    _fsync(warehouse)
     finish_commit(warehouse)
 
 
@@ -487,9 +480,9 @@ def finish_commit(warehouse: Path) -> bool:
             os.replace(source, warehouse / final)
         folders.add((warehouse / final).parent)
     for folder in folders:
-        _fsync_dir(folder)
+        _fsync(folder)
     journal.unlink()
-    _fsync_dir(warehouse)
+    _fsync(warehouse)
     return True
 
 
@@ -509,7 +502,7 @@ def rewrite(
     # an open reader keeps the old file's handle; new readers open the rewritten one
     for staged, final in renames:
         os.replace(staged, final)
-    _fsync_dir(renames[0][1].parent)
+    _fsync(renames[0][1].parent)
     return _read_meta(warehouse, snapshot_id)
 
 
