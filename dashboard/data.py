@@ -374,19 +374,10 @@ def upload(
         record("upload", f"nothing new (already loaded): {', '.join(names)}")
     else:
         counts = f"{result.rows_read:,} rows read, {result.quarantined:,} quarantined"
+        # every cache is keyed by snapshot id and CURRENT is read on every run: the pages show
+        # the new snapshot without clearing anything
         record("upload", f"{counts}: {', '.join(names)}", done.snapshot_id)
-        forget_old_snapshots()
     return done
-
-
-def forget_old_snapshots() -> None:
-    """Drop the cached figures of earlier snapshots after a load published a new one.
-
-    Not needed for correctness (every cache is keyed by snapshot id, and `current_snapshot`
-    reads CURRENT on every run), but nothing will ask for the old snapshot's figures again.
-    """
-    st.cache_data.clear()
-    engine.clear_cache()
 
 
 def users() -> pd.DataFrame:

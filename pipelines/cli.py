@@ -39,6 +39,11 @@ WarehouseOption = Annotated[
 ]
 
 
+PasswordStdinOption = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+]
+
+
 class Scale(StrEnum):
     S = "S"
     M = "M"
@@ -320,6 +325,14 @@ def _new_password(from_stdin: bool) -> str:
     return first
 
 
+def _day(option: str, text: str) -> date:
+    """Return the day an option gives as YYYY-MM-DD, or raise its one sentence."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option} '{text}' is not a date (expected YYYY-MM-DD).") from None
+
+
 def _when(at: datetime | None) -> str:
     return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if at else ""
 
@@ -328,10 +341,7 @@ def _when(at: datetime | None) -> str:
 def users_add(
     name: Annotated[str, typer.Argument(help="User name (no spaces).")],
     role: Annotated[str, typer.Option("--role", help="viewer, analyst, steward or admin.")],
-    password_stdin: Annotated[
-        bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     warehouse_dir: WarehouseOption = None,
 ) -> None:
     """Add a local account; the password is prompted twice or read from stdin, never an argument."""
@@ -392,10 +402,7 @@ def users_set_role(
 @users_app.command("set-password")
 def users_set_password(
     name: Annotated[str, typer.Argument(help="User name.")],
-    password_stdin: Annotated[
-        bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     warehouse_dir: WarehouseOption = None,
 ) -> None:
     """Give an account a new password: lifts a lockout and ends its open sessions."""
@@ -436,10 +443,7 @@ def audit_log(
     """Show the audit log (logins, uploads, exports, user changes, purges), oldest first."""
     from pipelines import audit
 
-    try:
-        since_on = date.fromisoformat(since) if since is not None else None
-    except ValueError:
-        raise UserError(f"--since '{since}' is not a date (expected YYYY-MM-DD).") from None
+    since_on = _day("--since", since) if since is not None else None
     events = audit.read(settings.warehouse_dir(warehouse_dir), since_on)
     if fmt is ListFormat.csv:
         exports.write_rows(sys.stdout, audit.FIELDS, ([e[f] for f in audit.FIELDS] for e in events))
@@ -464,16 +468,6 @@ def _purge_ids(participants: list[str] | None, from_stdin: bool) -> list[str]:
     if from_stdin:
         ids += [line.strip() for line in sys.stdin if line.strip()]
     return ids
-
-
-def _purge_day(ended_before: str) -> date:
-    """Return the retention day given as YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(ended_before)
-    except ValueError:
-        raise UserError(
-            f"--ended-before '{ended_before}' is not a date (expected YYYY-MM-DD)."
-        ) from None
 
 
 def _print_purge(report: PurgeReport) -> None:
@@ -540,26 +534,22 @@ def purge(
     if participant_stdin and not yes:
         raise fail("--participant-stdin needs --yes: standard input holds the ids, not an answer.")
     wh = settings.warehouse_dir(warehouse_dir)
-    try:
-        day = _purge_day(ended_before) if ended_before is not None else None
-        ids = _purge_ids(participants, participant_stdin) if by_id else []
-        if by_id:
-            purging.participant_pseudonyms(wh, ids)  # a missing key fails before the question
-        if not yes:
-            whom = (
-                f"{len(ids):,} participant(s)"
-                if by_id
-                else f"every participant whose time ended before {day}"
-            )
-            typer.confirm(
-                f"Erase {whom} from every snapshot of {wh}? This cannot be undone", abort=True
-            )
-        if day is not None:
-            report = purging.purge_ended_before(wh, day, who=_operator())
-        else:
-            report = purging.purge_participants(wh, ids, who=_operator())
-    except UserError as exc:
-        raise fail(str(exc)) from None
+    day = _day("--ended-before", ended_before) if ended_before is not None else None
+    ids = _purge_ids(participants, participant_stdin) if by_id else []
+    if by_id:
+        purging.participant_pseudonyms(wh, ids)  # a missing key fails before the question
+    if not yes:
+        whom = (
+            f"{len(ids):,} participant(s)"
+            if by_id
+            else f"every participant whose time ended before {day}"
+        )
+        question = f"Erase {whom} from every snapshot of {wh}? This cannot be undone"
+        typer.confirm(question, abort=True)
+    if day is not None:
+        report = purging.purge_ended_before(wh, day, who=_operator())
+    else:
+        report = purging.purge_participants(wh, ids, who=_operator())
     _print_purge(report)
 
 
@@ -609,11 +599,12 @@ def _print_rekey(report: RekeyReport, new_key_file: Path | None) -> None:
 
 @app.command()
 def rekey(
-    exports: Annotated[
+    export_paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="EXPORTS...",
             help="The raw export files or folders the warehouse was loaded from: every person "
-            "in it must appear in them."
+            "in it must appear in them.",
         ),
     ],
     new_key_file: Annotated[
@@ -646,17 +637,14 @@ def rekey(
     if new_key_stdin and not yes:
         raise fail("--new-key-stdin needs --yes: standard input holds the key, not an answer.")
     wh = settings.warehouse_dir(warehouse_dir)
-    try:
-        if new_key_file is not None:
-            new_key = rekeying.new_key_from_file(new_key_file)
-        else:
-            new_key = rekeying.new_key_from_text(sys.stdin.readline())
-        if not yes:
-            typer.confirm(
-                f"Re-key every snapshot of {wh} with the new key? Later loads need the new key",
-                abort=True,
-            )
-        report = rekeying.rekey(wh, exports, new_key, who=_operator())
-    except UserError as exc:
-        raise fail(str(exc)) from None
+    if new_key_file is not None:
+        new_key = rekeying.new_key_from_file(new_key_file)
+    else:
+        new_key = rekeying.new_key_from_text(sys.stdin.readline())
+    if not yes:
+        typer.confirm(
+            f"Re-key every snapshot of {wh} with the new key? Later loads need the new key",
+            abort=True,
+        )
+    report = rekeying.rekey(wh, export_paths, new_key, who=_operator())
     _print_rekey(report, new_key_file)

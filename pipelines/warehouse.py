@@ -180,6 +180,22 @@ def compact_copy(source: Path, target: Path) -> None:
         con.close()
 
 
+def _new_meta(
+    path: Path,
+    parent: Snapshot | None,
+    batch_id: str | None,
+    notes: Mapping[str, str] | None,
+) -> dict[str, object]:
+    """Return the metadata of a new snapshot whose database file is at path."""
+    return {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "content_sha256": file_sha256(path),
+        "parent": parent.id if parent else None,
+        "batch_id": batch_id,
+        **(notes or {}),
+    }
+
+
 def _write_json(path: Path, data: Mapping[str, object]) -> None:
     """Write a metadata file through a hidden temporary file and an atomic rename."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -235,13 +251,13 @@ def _leftover_paths(warehouse: Path) -> list[Path]:
     """Return the files no live writer can own: call only while holding the write lock.
 
     They are a writer's hidden working files (a snapshot under construction, its WAL, a
-    staged copy, a temporary pointer or journal) and snapshots that were never published: a
-    database without its metadata (a crash between the two renames), a snapshot newer than
-    CURRENT whose parent is CURRENT (a crash before CURRENT switched; the parent check keeps
-    a published snapshot should the clock ever run backwards), or any snapshot when there is
-    no CURRENT.
+    staged copy, a temporary or staged pointer, a temporary journal) and snapshots that were
+    never published: a database without its metadata (a crash between the two renames), a
+    snapshot newer than CURRENT whose parent is CURRENT (a crash before CURRENT switched; the
+    parent check keeps a published snapshot should the clock ever run backwards), or any
+    snapshot when there is no CURRENT.
     """
-    found = [warehouse / f".{CURRENT_FILE}.tmp", warehouse / f"{JOURNAL_FILE}.tmp"]
+    found = [*warehouse.glob(f".{CURRENT_FILE}.*"), warehouse / f"{JOURNAL_FILE}.tmp"]
     folder = _snapshots_dir(warehouse)
     cur = current(warehouse)
     for path in sorted(folder.iterdir()) if folder.exists() else []:
@@ -332,14 +348,7 @@ class SnapshotWriter:
                 compact_copy(self.tmp_path, compacted)
                 os.replace(compacted, self.tmp_path)
             os.replace(self.tmp_path, self.final_path)
-            meta = {
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "content_sha256": file_sha256(self.final_path),
-                "parent": self.parent.id if self.parent else None,
-                "batch_id": batch_id,
-                **(notes or {}),
-            }
-            _write_json(meta_path, meta)
+            _write_json(meta_path, _new_meta(self.final_path, self.parent, batch_id, notes))
             _fsync(self.final_path.parent)
             # the switch: readers see either the old id or the new one, never a partial file
             with open(pointer_tmp, "w") as fh:
@@ -422,13 +431,7 @@ def stage_new_current(
     ]
     try:
         shutil.copyfile(source, renames[0][0])
-        meta = {
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "content_sha256": file_sha256(renames[0][0]),
-            "parent": parent.id if parent else None,
-            "batch_id": None,
-            **notes,
-        }
+        meta = _new_meta(renames[0][0], parent, None, notes)
         renames[1][0].write_text(json.dumps(meta, indent=2))
         renames[2][0].write_text(new_id + "\n")
     except BaseException:

@@ -205,6 +205,12 @@ EXPECTED_CI = {
 }
 
 
+def rows_like(table: str, *rows: dict[str, str]) -> list[list[str]]:
+    """Return a table with DATA's header and the given rows (missing cells empty)."""
+    header = DATA[table][0]
+    return [header, *([row.get(col, "") for col in header] for row in rows)]
+
+
 @pytest.fixture(scope="module")
 def warehouse_dir(tmp_path_factory) -> Path:
     """Return a warehouse loaded with the hand-built programme."""

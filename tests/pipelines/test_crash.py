@@ -94,15 +94,18 @@ def test_leftovers_of_every_crash_point_are_removed_by_status_and_said(demo_copy
     meta = {**json.loads(cur.path.with_suffix(".json").read_text()), "parent": cur.id}
     (folder / f"{newer}.json").write_text(json.dumps(meta))
     (demo_copy / ".CURRENT.tmp").write_text(newer)
-    left = [p for p in [*folder.iterdir(), demo_copy / ".CURRENT.tmp"] if cur.id not in p.name]
+    # a re-keying that died before its commit point: its staged pointer
+    (demo_copy / ".CURRENT.rekey").write_text(newer)
+    pointers = [demo_copy / ".CURRENT.tmp", demo_copy / ".CURRENT.rekey"]
+    left = [p for p in [*folder.iterdir(), *pointers] if cur.id not in p.name]
     size = sum(p.stat().st_size for p in left)
-    assert len(left) == 6
+    assert len(left) == 7
 
     res = runner.invoke(app, ["status", "--warehouse", str(demo_copy)])
     assert res.exit_code == 0, res.output
     said = " ".join(res.stderr.split())
     assert said.startswith(
-        f"Removed 6 file(s) ({size / 2**20:,.1f} MiB) left by an interrupted load: "
+        f"Removed 7 file(s) ({size / 2**20:,.1f} MiB) left by an interrupted load: "
     )
     assert _files(demo_copy) == _published(demo_copy)
     assert [s.id for s in warehouse.list_snapshots(demo_copy)] == [cur.id]

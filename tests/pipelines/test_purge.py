@@ -28,7 +28,7 @@ from pipelines import cli as pipelines_cli
 from pipelines.contract import TABLES
 from pipelines.load import load
 from tests.conftest import TEST_KEY, load_export, stored_rows, write_csv
-from tests.indicators.test_hand_built import AS_OF, DATA
+from tests.indicators.test_hand_built import AS_OF, DATA, rows_like
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STAMP = "2026-03-02T09:00:00+00:00"
@@ -36,23 +36,13 @@ WHO = "cli:tester"
 runner = CliRunner()
 
 
-def _header(table: str) -> list[str]:
-    return DATA[table][0]
-
-
-def _rows(table: str, *rows: dict[str, str]) -> list[list[str]]:
-    """Return a table with DATA's header and the given rows (missing cells empty)."""
-    header = _header(table)
-    return [header, *([row.get(col, "") for col in header] for row in rows)]
-
-
 P2_CHANGED = {
-    **dict(zip(_header("participants"), DATA["participants"][2], strict=True)),
+    **dict(zip(DATA["participants"][0], DATA["participants"][2], strict=True)),
     "dutch_level": "A1",  # was A0
 }
 SECOND_EXPORT = {
-    "participants": _rows("participants", P2_CHANGED),
-    "matches": _rows(
+    "participants": rows_like("participants", P2_CHANGED),
+    "matches": rows_like(
         "matches",
         # quarantined: an end reason that is not one of the contract's
         {
@@ -65,17 +55,17 @@ SECOND_EXPORT = {
         },
     ),
     "contacts": [
-        _header("contacts"),
+        DATA["contacts"][0],
         ["C18", "K4", "2021-10-03", "2", ""],  # loaded: K4 is P4's
         ["C19", "K1", "2021-11-05", "99", ""],  # quarantined: 99 hours; K1 is P1's
         ["C20", "K9", "2022-03-05", "2", ""],  # quarantined: K9 was
         ["C21", "K4", "2021-10-10", "0", ""],  # quarantined: 0 hours; P4's, stays
     ],
-    "activities": _rows(
+    "activities": rows_like(
         "activities",
         {"activity_id": "G4", "activity_on": "2022-06-01", "participant_id": "P1", "hours": "lots"},
     ),
-    "surveys": _rows(
+    "surveys": rows_like(
         "surveys",
         {
             "respondent_id": "P1",
@@ -116,7 +106,7 @@ def _final_export_without_p1() -> dict[str, list[list[str]]]:
         ("referrals", "participant_id"),
         ("surveys", "respondent_id"),
     ):
-        col = _header(table).index(person)
+        col = DATA[table][0].index(person)
         tables[table] = [tables[table][0], *(r for r in tables[table][1:] if r[col] != "P1")]
     tables["contacts"] = [
         tables["contacts"][0],

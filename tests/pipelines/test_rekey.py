@@ -35,7 +35,7 @@ from pipelines import cli as pipelines_cli
 from pipelines.contract import TABLES
 from pipelines.load import load, table_counts
 from tests.conftest import write_csv
-from tests.indicators.test_hand_built import AS_OF, DATA
+from tests.indicators.test_hand_built import AS_OF, DATA, rows_like
 
 OLD = "old-pseudonym-key-0123456789"
 NEW = "new-pseudonym-key-9876543210"
@@ -45,17 +45,7 @@ ENV = "CONNECT_PSEUDONYM_KEY"
 runner = CliRunner()
 
 
-def _header(table: str) -> list[str]:
-    return DATA[table][0]
-
-
-def _rows(table: str, *rows: dict[str, str]) -> list[list[str]]:
-    """Return a table with DATA's header and the given rows (missing cells empty)."""
-    header = _header(table)
-    return [header, *([row.get(col, "") for col in header] for row in rows)]
-
-
-P2_CHANGED = {**dict(zip(_header("participants"), DATA["participants"][2], strict=True))}
+P2_CHANGED = {**dict(zip(DATA["participants"][0], DATA["participants"][2], strict=True))}
 P2_CHANGED["dutch_level"] = "A1"  # was A0
 C18 = ["C18", "K4", "2021-10-03", "2", ""]
 BUDDY_ANSWER = {
@@ -66,8 +56,8 @@ BUDDY_ANSWER = {
     "dutch_confidence": "4",
 }
 SECOND_EXPORT = {
-    "participants": _rows("participants", P2_CHANGED),
-    "matches": _rows(
+    "participants": rows_like("participants", P2_CHANGED),
+    "matches": rows_like(
         "matches",
         # quarantined: an end reason that is not one of the contract's
         {
@@ -81,12 +71,12 @@ SECOND_EXPORT = {
         # quarantined: P99 is nobody; the reason quotes P99's pseudonym
         {"match_id": "K8", "participant_id": "P99", "buddy_id": "B2", "matched_on": "2022-03-01"},
     ),
-    "contacts": [_header("contacts"), C18, ["C19", "K1", "2021-11-05", "99", ""]],
-    "activities": _rows(
+    "contacts": [DATA["contacts"][0], C18, ["C19", "K1", "2021-11-05", "99", ""]],
+    "activities": rows_like(
         "activities",
         {"activity_id": "G4", "activity_on": "2022-06-01", "participant_id": "P1", "hours": "lots"},
     ),
-    "surveys": _rows(
+    "surveys": rows_like(
         "surveys",
         BUDDY_ANSWER,
         {
