@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from indicators import periods
+from indicators import disclosure, formatting, periods
 from pipelines import api
 
 CUSTOM = "custom"
@@ -76,11 +76,14 @@ def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
     """
     programme = data.programme()
     presets = {p.label: p for p in periods.presets(programme)}
+    # viewers choose among the presets only: a free range could single people out
+    exact = disclosure.unsuppressed(role)
     loaded = snap.loaded_on
     wanted_lang = _param("lang", DEFAULT_LANGUAGE)
     _init("lang", wanted_lang if wanted_lang in LANGUAGES else DEFAULT_LANGUAGE)
     wanted_period = _param("period", "programme")
-    if wanted_period in presets:
+    if wanted_period in presets or not exact:
+        wanted_period = wanted_period if wanted_period in presets else "programme"
         _init("period_choice", wanted_period)
     else:
         _init("period_choice", CUSTOM)
@@ -103,7 +106,7 @@ def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
         horizontal=True,
     )
     side.selectbox(t("programme", lang), [programme.programme.name], key="programme")
-    choices = [*presets, CUSTOM]
+    choices = [*presets, CUSTOM] if exact else list(presets)
     choice = side.selectbox(
         t("period", lang),
         choices,
@@ -119,6 +122,9 @@ def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
     else:
         period = presets[choice]
     as_of = side.date_input(t("as_of", lang), key="as_of", help=t("as_of_help", lang))
+    if not exact:
+        as_of = periods.last_month_end(as_of)
+        side.caption(t("as_of_published", lang, day=formatting.day(as_of, lang)))
     side.caption(t("snapshot", lang, id=snap.id, loaded=snap.created_at))
     if snap.is_synthetic:
         side.warning(t("synthetic", lang))

@@ -7,13 +7,23 @@ breakdown_value, category). For every role except analyst:
 - secondary suppression hides further rows so that no hidden count can be recomputed from a
   published total and the published siblings that add up to it, iterated to a fixed point;
 - an exact audit then solves the table's additive equations the way an attacker would and hides
-  more until no hidden nonzero count is pinned down by what is published.
+  more until no hidden nonzero count is pinned down by what is published;
+- every published count of people is then randomly rounded to a multiple of the rounding base
+  (5), the method national statistical offices use for tables people can query freely.
 
-Suppression only hides: published rows keep their values.
+Suppression works within one table. Rounding closes what suppression cannot: a hidden count
+worked out by subtracting tables of different queries (other filters, adjacent periods or
+as-of dates). A count v = base * q + r is rounded up with probability r / base, so figures
+stay unbiased; the draw is keyed by a secret of the snapshot, the cell and its true value, so
+asking again, by any route, returns the same figure and averaging repeated answers learns
+nothing. docs/methodology.md explains the method to readers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -29,6 +39,22 @@ ADDITIVE_KINDS = frozenset({"count", "ratio", "distribution", "sum", "mean_ci"})
 KEY_COLUMNS = ("id", "period", "breakdown", "breakdown_value", "category")
 STATISTIC_COLUMNS = ("value", "numerator", "denominator", "n", "ci_low", "ci_high")
 REQUIRED_COLUMNS = (*KEY_COLUMNS, "kind", "personal", *STATISTIC_COLUMNS)
+
+# the counts of people each kind publishes, rounded for viewers; a ratio's value is recomputed
+# from its rounded numerator and denominator
+ROUNDED_COLUMNS = {
+    "count": ("value", "n"),
+    "ratio": ("numerator", "denominator"),
+    "distribution": ("numerator", "denominator", "n"),
+    "sum": ("n",),
+    "median": ("n",),
+    "mean_ci": ("n",),
+    "km_median": ("n",),
+}
+# a count's value and n are the same number: one draw rounds both alike
+_SAME_COUNT = {"value": "n", "denominator": "denominator", "n": "n", "numerator": "numerator"}
+# used only where no snapshot secret is given (tests of this module on hand-made frames)
+DEFAULT_SECRET = b"connect-impact disclosure rounding"
 
 _NA_KEY = (0, "")
 # Singular values below this (relative) are zero; entries are 0/±1 on a few hundred unknowns.
@@ -54,8 +80,35 @@ def SUPPRESSED_LABEL(threshold: int) -> str:
     return f"<{threshold}"
 
 
-def apply(frame: pd.DataFrame, threshold: int = 5, role: str = "viewer") -> pd.DataFrame:
-    """Return a copy of `frame` with small counts hidden and the suppression columns added."""
+def rounding_base() -> int:
+    """Return the programme's rounding base for viewers (data/programme.yaml: 1 means none)."""
+    return settings.programme().disclosure.rounding_base
+
+
+def rounded(value: float, base: int, secret: bytes, cell: str) -> float:
+    """Return value randomly rounded to a multiple of base, the same every time for the cell."""
+    if base <= 1 or not math.isfinite(value):
+        return value
+    low = math.floor(value / base) * base
+    rest = value - low
+    if rest == 0:
+        return float(low)
+    digest = hmac.new(secret, f"{cell}|{value!r}".encode(), hashlib.sha256).digest()
+    draw = int.from_bytes(digest[:8], "big") / 2**64
+    return float(low + base) if draw < rest / base else float(low)
+
+
+def apply(
+    frame: pd.DataFrame,
+    threshold: int = 5,
+    role: str = "viewer",
+    base: int = 1,
+    secret: bytes = DEFAULT_SECRET,
+) -> pd.DataFrame:
+    """Return a copy of `frame` with small counts hidden, the rest rounded to base for viewers.
+
+    The suppression columns are added; `base` 1 leaves published counts exact.
+    """
     _validate(frame, threshold)
     out = frame.copy()
     if unsuppressed(role):
@@ -72,10 +125,41 @@ def apply(frame: pd.DataFrame, threshold: int = 5, role: str = "viewer") -> pd.D
         disclosure = f"applied (threshold {threshold})"
         for column in STATISTIC_COLUMNS:
             out[column] = out[column].mask(hidden)
+        if base > 1:
+            _round(out, base, secret)
+            disclosure = f"applied (threshold {threshold}, counts rounded to multiples of {base})"
     out["suppressed"] = hidden
     out["suppression"] = reasons
     out["disclosure"] = disclosure
     return out
+
+
+def _round(out: pd.DataFrame, base: int, secret: bytes) -> None:
+    """Round, in place, the published counts of people in personal rows to multiples of base."""
+    personal = _personal(out)
+    cell_columns = [c for c in ("id", "period_start", "period_end", "period") if c in out.columns]
+    for i, (row, is_personal) in enumerate(zip(out.itertuples(index=False), personal, strict=True)):
+        kind = str(row.kind)
+        if not is_personal or kind not in ROUNDED_COLUMNS:
+            continue
+        where = "|".join(str(getattr(row, c)) for c in cell_columns)
+        where += f"|{row.breakdown}|{row.breakdown_value}"
+        for column in ROUNDED_COLUMNS[kind]:
+            value = getattr(row, column)
+            if value is None or pd.isna(value):
+                continue
+            # a denominator is the same for every category of a distribution
+            category = "" if column == "denominator" else f"|{row.category}"
+            cell = f"{where}{category}|{_SAME_COUNT[column]}"
+            out.iat[i, out.columns.get_loc(column)] = rounded(float(value), base, secret, cell)
+        if kind in ("ratio", "distribution"):
+            numerator = out.iat[i, out.columns.get_loc("numerator")]
+            denominator = out.iat[i, out.columns.get_loc("denominator")]
+            if pd.notna(numerator) and pd.notna(denominator):
+                value = numerator / denominator if denominator else math.nan
+                out.iat[i, out.columns.get_loc("value")] = value
+            if kind == "ratio":  # a ratio's n is its denominator
+                out.iat[i, out.columns.get_loc("n")] = denominator
 
 
 def _validate(frame: pd.DataFrame, threshold: int) -> None:

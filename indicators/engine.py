@@ -171,6 +171,18 @@ def run_sql(
     return con.execute(sql).fetchdf()
 
 
+def rounding_secret(snap: warehouse.Snapshot) -> bytes:
+    """Return the snapshot's secret for disclosure rounding: its recorded key fingerprint.
+
+    Viewers never see the fingerprint, so they cannot replay the rounding draws. Synthetic
+    demo data use the public default, so that the demo gives everyone the same figures.
+    """
+    con = _connection(snap)
+    synthetic = con.execute("select bool_and(is_synthetic) from load_batches").fetchone()[0]
+    recorded = None if synthetic else warehouse.recorded_fingerprint(con)
+    return recorded.encode() if recorded else disclosure.DEFAULT_SECRET
+
+
 def clear_cache() -> None:
     """Forget cached unit lists and close this thread's connections."""
     with _cache_lock:
@@ -298,6 +310,11 @@ def _cumulative_status(
         return math.nan, None
     frame = units(ind, req.snapshot, periods.Period("target", start, deadline), upto)
     value = _aggregate(ind, frame)[0]["value"]
+    if ind.kind == "count" and ind.personal and not disclosure.unsuppressed(req.role):
+        # the value at the deadline, or the pace to it, would give an exact count away
+        base = programme.disclosure.rounding_base
+        cell = f"{ind.id}|target|{start}|{deadline}|n"
+        value = disclosure.rounded(value, base, rounding_secret(req.snapshot), cell)
     if req.as_of >= deadline:
         projection = value
     else:
@@ -345,7 +362,23 @@ def _resolve(
         if as_of
         else datetime.fromisoformat(snap.created_at).date()
     )
+    if not disclosure.unsuppressed(role):
+        per, when = published_period(per, when)
     return Request(inds, per, when, breakdown, tuple(sorted(clean_filters)), role, snap)
+
+
+def published_period(period: periods.Period, as_of: date) -> tuple[periods.Period, date]:
+    """Return the period and as-of date as viewers get them: on the grid, as of a month end.
+
+    Raises IndicatorError for a period off the grid (a free date range); the as-of date moves
+    back to the last month end, so that two as-of dates never differ by a few days.
+    """
+    if not periods.on_published_grid(period, settings.programme()):
+        raise IndicatorError(
+            f"The period '{period.label}' is a free date range; viewers see figures for the "
+            "programme, a year, a quarter or a month (date ranges need the analyst role)."
+        )
+    return period, periods.last_month_end(as_of)
 
 
 def compute(
@@ -373,7 +406,20 @@ def compute(
         rows += _indicator_rows(ind, req, programme.targets.get(ind.id), programme)
     frame = pd.DataFrame(rows)
     frame["personal"] = frame["id"].map({ind.id: ind.personal for ind in cat.indicators})
-    frame = disclosure.apply(frame, threshold=programme.disclosure.min_count, role=req.role)
+    frame = disclosure.apply(
+        frame,
+        threshold=programme.disclosure.min_count,
+        role=req.role,
+        base=programme.disclosure.rounding_base,
+        secret=rounding_secret(req.snapshot),
+    )
+    levels = frame["target"].notna() & frame["target_deadline"].isna()
+    frame.loc[levels, "status"] = [
+        level_status(value, goal, direction)
+        for value, goal, direction in frame.loc[
+            levels, ["value", "target", "direction"]
+        ].itertuples(index=False)
+    ]
     # a hidden figure has no status: a colour would hint at the value
     frame.loc[frame["suppressed"], ["status", "projection"]] = [None, math.nan]
     frame["snapshot"] = req.snapshot.id
@@ -455,5 +501,5 @@ def _set_target(
                     status=status,
                 )
         return
-    for row in rows:
-        row.update(target=goal, status=level_status(row["value"], goal, ind.direction))
+    for row in rows:  # the status follows once disclosure control has set the published value
+        row.update(target=goal)

@@ -57,6 +57,17 @@ Catalogue version {version}.
   hidden, the next smallest is hidden too, so that no hidden value can be worked out from the
   total. Indicators that count no people (money, organisations) are not suppressed. Only the
   analyst role sees unsuppressed values, and every export says which applied.
+- **Disclosure across tables.** Suppression protects one table; two tables (another filter,
+  an adjacent period) could still be subtracted. So viewers get, as statistical offices do:
+  (1) every other count of people randomly rounded to a multiple of {base} (a count
+  {base}q + r is rounded up with probability r/{base}, so figures stay unbiased; ratios are
+  recomputed from the rounded counts, and rounded parts need not add up to their rounded
+  total); the draw is keyed by a secret of the snapshot, the cell and its true value, so the
+  same figure asked again, by any route, comes back the same and repeating questions teaches
+  nothing; (2) periods on a fixed grid (the programme, a year, a quarter, a month, or the
+  programme up to a month end), never a free date range; (3) the as-of date moved back to the
+  last month end. `tests/indicators/test_disclosure_queries.py` audits a viewer's tables across
+  filters and periods with an integer program and finds no hidden count it can pin down.
 - **Lineage.** Every figure carries the snapshot id and its SHA-256, and the catalogue version.
   An indicator's version covers everything that computes it: its catalogue entry, its SQL and
   the SQL of every shared view and mart below it (found by scanning the SQL for their names);
@@ -103,7 +114,10 @@ def render() -> str:
     threshold = disclosure.threshold()
     lines = [
         INTRO.format(
-            version=cat.version, threshold=threshold, threshold_minus_one=threshold - 1
+            version=cat.version,
+            threshold=threshold,
+            threshold_minus_one=threshold - 1,
+            base=disclosure.rounding_base(),
         ).rstrip(),
         "",
         "## Frameworks",

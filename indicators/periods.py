@@ -127,3 +127,26 @@ def presets(programme: Programme) -> list[Period]:
             if period.end >= whole.start and period.start <= whole.end:
                 out.append(period)
     return out
+
+
+def on_published_grid(period: Period, programme: Programme) -> bool:
+    """Return whether a period is one viewers may ask for: programme, year, quarter or month.
+
+    So do the period just before the programme (for comparisons) and the programme counted
+    up to a month end (its cumulative line): one chain, with one start. A free date range
+    would let overlapping periods differ by a few days, and their difference single people out.
+    """
+    if re.fullmatch(r"\d{4}(-Q[1-4]|-\d{2})?", period.label):
+        return True
+    whole = parse("programme", programme)
+    before = whole.previous()
+    if (period.start, period.end) in {(whole.start, whole.end), (before.start, before.end)}:
+        return True
+    return period.start == whole.start and last_month_end(period.end) == period.end
+
+
+def last_month_end(day: date) -> date:
+    """Return the day if it is the last of its month, else the last day of the month before."""
+    if day.day == calendar.monthrange(day.year, day.month)[1]:
+        return day
+    return day.replace(day=1) - timedelta(days=1)

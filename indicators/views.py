@@ -20,15 +20,35 @@ MUNICIPALITIES_FILE = "brussels_municipalities.csv"
 BOUNDARIES_FILE = "brussels_municipalities.geojson"
 
 
-def _hide_small(frame: pd.DataFrame, column: str, role: str) -> pd.DataFrame:
-    """Return the frame with counts from 1 to threshold-1 hidden (not for analysts)."""
+def _hide_small(
+    frame: pd.DataFrame, column: str, role: str, snap: warehouse.Snapshot, view: str
+) -> pd.DataFrame:
+    """Return the frame with counts from 1 to threshold-1 hidden, the rest rounded (viewers).
+
+    Analysts see exact counts; for anyone else the published counts are rounded as the
+    engine's are (indicators/disclosure.py), keyed by the view, the row's labels and column.
+    """
     out = frame.copy()
     small = (out[column] > 0) & (out[column] < disclosure.threshold())
     shown = disclosure.unsuppressed(role)
     out["suppressed"] = False if shown else small
     if not shown:
         out.loc[small, column] = math.nan
+        _round(out, [column], snap, view)
     return out
+
+
+def _round(out: pd.DataFrame, columns: Sequence[str], snap: warehouse.Snapshot, view: str) -> None:
+    """Round, in place, the published counts in columns for viewers (see disclosure.rounded)."""
+    base, secret = disclosure.rounding_base(), engine.rounding_secret(snap)
+    labels = out.drop(columns=[*columns, "suppressed"], errors="ignore").astype(str)
+    for column in columns:
+        out[column] = [
+            disclosure.rounded(value, base, secret, f"{view}|{'|'.join(label)}|{column}")
+            if pd.notna(value)
+            else value
+            for value, label in zip(out[column], labels.itertuples(index=False), strict=True)
+        ]
 
 
 def _snapshot(wh: Path | str | None, snapshot_id: str | None) -> warehouse.Snapshot:
@@ -108,7 +128,7 @@ def flows(
         .reset_index()
         .astype({"n": float})
     )
-    return _hide_small(counts, "n", role)
+    return _hide_small(counts, "n", role, _snapshot(warehouse_dir, snapshot_id), "flows")
 
 
 def contacts_per_month(
@@ -124,7 +144,8 @@ def contacts_per_month(
     bucket = rows["n_contacts"].clip(upper=4).astype(int).map(dict(enumerate(labels)))
     counts = bucket.value_counts().reindex(labels, fill_value=0)
     frame = pd.DataFrame({"contacts": labels, "duo_months": counts.to_numpy(dtype=float)})
-    return _hide_small(frame, "duo_months", role)
+    snap = _snapshot(warehouse_dir, snapshot_id)
+    return _hide_small(frame, "duo_months", role, snap, "contacts_per_month")
 
 
 def trend(
@@ -203,7 +224,8 @@ def trajectory_funnel(
     """
     rows = _view("trajectory_funnel", period, as_of, warehouse_dir, snapshot_id)
     counts = [float(len(rows))] + [float(rows[s].sum()) for s in FUNNEL_STAGES[1:]]
-    frame = _hide_small(pd.DataFrame({"stage": list(FUNNEL_STAGES), "n": counts}), "n", role)
+    frame = pd.DataFrame({"stage": list(FUNNEL_STAGES), "n": counts})
+    frame = _hide_small(frame, "n", role, _snapshot(warehouse_dir, snapshot_id), "funnel")
     # a zero base gives no share (NaN), not a division error
     bases = frame["n"].where(frame["n"] > 0)
     frame["share_of_first"] = frame["n"] / bases.iloc[0]
@@ -248,6 +270,8 @@ def flow_outcomes(
         hidden = hidden | ((column > 0) & (column < low))
     counts.loc[hidden, ["flowed", "share"]] = math.nan
     counts.loc[few_duos, "duos"] = math.nan
+    _round(counts, ["duos", "flowed"], _snapshot(warehouse_dir, snapshot_id), "flow_outcomes")
+    counts["share"] = counts["flowed"] / counts["duos"]
     return counts.assign(suppressed=hidden)
 
 

@@ -23,6 +23,7 @@ from pipelines import settings
 from pipelines import warehouse as snapshots
 from pipelines.contract import Table
 from pipelines.errors import UserError
+from pipelines.warehouse import FINGERPRINT_TABLE, recorded_fingerprint
 
 KEY_FILE_NAME = "pseudonym.key"
 PREFIX = {"participant": "P", "buddy": "B"}
@@ -31,7 +32,6 @@ MIN_KEY_CHARS = 16
 # Every snapshot records which key made its pseudonyms: an HMAC of this label under the key.
 # The label cannot be the message of a pseudonym, which always starts with "participant:" or
 # "buddy:", so the fingerprint is never a pseudonym of anyone.
-FINGERPRINT_TABLE = "pseudonym_key"
 _FINGERPRINT_LABEL = b"connect-impact pseudonym key fingerprint v1"
 _SHOWN = 12  # characters of a fingerprint shown in messages
 
@@ -135,17 +135,6 @@ def fingerprint(key: bytes) -> str:
 def shown(fingerprint_hex: str) -> str:
     """Return the short form of a fingerprint that messages show."""
     return fingerprint_hex[:_SHOWN]
-
-
-def recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Return the fingerprint a snapshot records, or None for one made before they were kept."""
-    tables = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [FINGERPRINT_TABLE]
-    ).fetchone()[0]
-    if not tables:
-        return None
-    row = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()
-    return row[0] if row else None
 
 
 def record_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes) -> None:

@@ -155,9 +155,11 @@ class Funding(_Strict):
 
 
 class Disclosure(_Strict):
-    """Disclosure control: counts of people below min_count are hidden from viewers."""
+    """Disclosure control for viewers: counts below min_count hidden, the rest rounded."""
 
     min_count: int = Field(default=5, ge=2)
+    # published counts of people are randomly rounded to multiples of this (1: exact counts)
+    rounding_base: int = Field(default=5, ge=1)
 
 
 class WarehouseSettings(_Strict):

@@ -49,6 +49,8 @@ CURRENT_FILE = "CURRENT"
 SNAPSHOT_DIR = "snapshots"
 LOCK_FILE = ".write.lock"
 JOURNAL_FILE = ".commit.journal"
+# the table in which a snapshot records the fingerprint of its pseudonym key (privacy.py)
+FINGERPRINT_TABLE = "pseudonym_key"
 
 # a staged file and the file it replaces, as `commit` renames them
 Rename = tuple[Path, Path]
@@ -138,6 +140,17 @@ def connect_read_only(warehouse: Path, snapshot_id: str | None = None) -> duckdb
     """Return a read-only connection to the named or current snapshot."""
     snap = snapshot(warehouse, snapshot_id)
     return duckdb.connect(str(snap.path), read_only=True)
+
+
+def recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Return the key fingerprint a snapshot records, or None for one made before they were kept."""
+    tables = con.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [FINGERPRINT_TABLE]
+    ).fetchone()[0]
+    if not tables:
+        return None
+    row = con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()
+    return row[0] if row else None
 
 
 def new_snapshot_id() -> str:

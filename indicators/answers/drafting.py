@@ -297,6 +297,8 @@ def draft(
         if as_of
         else date.fromisoformat(snap.created_at[:10])
     )
+    # the figures are those a viewer gets: on the published grid, as of the last month end
+    chosen, when = engine.published_period(chosen, when)
     if plan is None and use_plan_file:
         plan = plan_module.held()
     threshold = settings.programme().disclosure.min_count

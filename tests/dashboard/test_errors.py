@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 import streamlit as st
@@ -60,11 +61,21 @@ def test_a_user_error_is_shown_as_its_sentence(open_page, monkeypatch):
 def test_an_address_with_an_impossible_period_opens_the_default_instead(
     open_page, demo_warehouse, page, params
 ):
-    at = open_page(page, "en", **params)  # the reproductions of issue 12: each was a traceback
-    assert not at.exception and not at.error
+    # the reproductions of issue 12: each was a traceback
+    loaded = date.fromisoformat(warehouse.current(demo_warehouse).created_at[:10])
     whole = settings.programme().programme
+    at = open_page(page, "en", role="analyst", **params)
+    assert not at.exception and not at.error
     if "period" in params:  # the whole programme instead, written as its dates
         assert at.query_params["period"] == f"{whole.start_on}..{whole.end_on}"
     # the as-of date falls back to the day the snapshot was loaded
-    loaded = warehouse.current(demo_warehouse).created_at[:10]
-    assert at.query_params["as_of"] == loaded
+    assert at.query_params["as_of"] == loaded.isoformat()
+    # a viewer gets the programme preset, as of the last month end before that day
+    at = open_page(page, "en", **params)
+    assert not at.exception and not at.error
+    if "period" in params:
+        assert at.query_params["period"] == "programme"
+    month_end = loaded.replace(day=1) - timedelta(days=1)
+    if loaded.month != (loaded + timedelta(days=1)).month:
+        month_end = loaded
+    assert at.query_params["as_of"] == month_end.isoformat()

@@ -64,7 +64,9 @@ def test_breakdown_csv_and_xlsx_exports_record_disclosure(demo_warehouse, tmp_pa
     assert res.exit_code == 0
     lines = res.stdout.strip().splitlines()
     assert lines[0].startswith("id,version,label")
-    assert all("applied (threshold 5)" in line for line in lines[1:])
+    assert all(
+        "applied (threshold 5, counts rounded to multiples of 5)" in line for line in lines[1:]
+    )
     target = tmp_path / "figures.xlsx"
     res = _run(
         "--ids",
@@ -145,7 +147,10 @@ def test_the_table_hides_counts_below_the_programmes_own_threshold(
     for record in between:
         assert rows[f"municipality={record['breakdown_name']}"] == "<10"
     assert "<5" not in res.stdout
-    assert "Disclosure control: applied (threshold 10)." in " ".join(res.stdout.split())
+    assert (
+        "Disclosure control: applied (threshold 10, counts rounded to multiples of 5)."
+        in " ".join(res.stdout.split())
+    )
 
 
 def test_a_bug_is_an_apology_with_a_reference_and_a_logged_traceback(

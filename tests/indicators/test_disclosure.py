@@ -564,3 +564,54 @@ def test_suppression_only_hides_and_ignores_row_order(case):
     assert out.loc[~published, list(NUMBERS)].isna().all().all()
     shuffled = disclosure.apply(frame.iloc[::-1], threshold=threshold)
     assert shuffled.set_index("label")["suppression"].to_dict() == reasons(out)
+
+
+# --- rounding for viewers --------------------------------------------------------------------
+
+
+def test_rounding_gives_a_neighbouring_multiple_and_the_same_answer_every_time():
+    for value in range(0, 60):
+        for cell in ("a", "b", "c"):
+            got = disclosure.rounded(float(value), 5, b"secret", cell)
+            assert got % 5 == 0 and abs(got - value) < 5
+            assert got == disclosure.rounded(float(value), 5, b"secret", cell)
+    assert disclosure.rounded(35.0, 5, b"secret", "a") == 35.0  # a multiple stays as it is
+    assert disclosure.rounded(7.0, 1, b"secret", "a") == 7.0  # base 1: exact counts
+
+
+def test_rounding_is_unbiased_over_many_cells():
+    # 7 = 5 + 2 is rounded up with probability 2/5: over 4000 cells close to 40% go up
+    ups = sum(disclosure.rounded(7.0, 5, b"secret", f"cell {i}") == 10.0 for i in range(4000))
+    assert 0.37 < ups / 4000 < 0.43
+    # another secret gives other draws (the viewer cannot replay them)
+    mine = [disclosure.rounded(7.0, 5, b"secret", f"cell {i}") for i in range(200)]
+    theirs = [disclosure.rounded(7.0, 5, b"other", f"cell {i}") for i in range(200)]
+    assert mine != theirs
+
+
+def test_viewers_get_rounded_counts_and_ratios_from_rounded_parts():
+    frame = pd.DataFrame(
+        [
+            count("c", 23),
+            ratio("r", 13, 52),
+            *distribution("d", ["x", "y"], {None: [12, 31]}),
+            result("money", "sum", value=1234.0, n=7, personal=False),
+        ]
+    )
+    out = disclosure.apply(frame, threshold=5, role="viewer", base=5, secret=b"s")
+    rows = {(r.id, r.category): r for r in out.itertuples()}
+    c = rows[("c", None)]
+    assert c.value == c.n and c.value in (20.0, 25.0)
+    r = rows[("r", None)]
+    assert r.numerator in (10.0, 15.0) and r.denominator in (50.0, 55.0)
+    assert r.value == r.numerator / r.denominator and r.n == r.denominator
+    x, y = rows[("d", "x")], rows[("d", "y")]
+    assert x.denominator == y.denominator and x.denominator in (40.0, 45.0)
+    assert x.value == x.numerator / x.denominator
+    money = rows[("money", None)]  # counts no people: exact
+    assert (money.value, money.n) == (1234.0, 7.0)
+    assert out["disclosure"].iloc[0] == "applied (threshold 5, counts rounded to multiples of 5)"
+    analyst = disclosure.apply(frame, threshold=5, role="analyst", base=5, secret=b"s")
+    assert analyst.set_index(["id", "category"])["value"].to_dict() == pytest.approx(
+        frame.set_index(["id", "category"])["value"].to_dict(), nan_ok=True
+    )

@@ -399,7 +399,7 @@ def test_viewers_see_small_counts_suppressed(warehouse_dir):
     assert _overall(frame, "duos_formed")["value"] == 5  # 5 is not below the threshold
     by_gender = frame[(frame["id"] == "duos_formed") & frame["breakdown"].notna()]
     assert by_gender["suppressed"].all() and by_gender["value"].isna().all()
-    assert set(frame["disclosure"]) == {"applied (threshold 5)"}
+    assert set(frame["disclosure"]) == {"applied (threshold 5, counts rounded to multiples of 5)"}
 
 
 def test_the_dutch_level_rise_says_no_data_without_levels(warehouse_dir):
