@@ -13,6 +13,8 @@ once and the results are mapped back with the factorised codes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -116,3 +118,45 @@ def _show(value: object) -> str:
     else:
         text = str(value).strip()
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# a quarantined value longer than this keeps its first characters, its length and its SHA-256:
+# enough for a steward to recognise it, without storing (or printing) megabytes
+STORED_CHARS = 200
+# separators a row may use by mistake instead of its file's own
+SEPARATORS = (",", ";", "\t", "|")
+
+
+def stored(value: object) -> object:
+    """Return a quarantined cell's value as stored: long text cut to a prefix with its hash."""
+    if not isinstance(value, str) or len(value) <= STORED_CHARS:
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{value[:STORED_CHARS]}... ({len(value):,} characters, SHA-256 {digest})"
+
+
+def unsplit_separator(cells: Sequence[object], n_columns: int) -> str | None:
+    """Return the separator a row seems to use instead of its file's, or None.
+
+    Such a row was read as one cell holding the whole line (ids, names, e-mail addresses
+    and all), so none of its values may be stored or quoted. It is one filled cell that
+    splits on another separator into at least half as many parts as the table has columns.
+    """
+    filled = [c for c in cells if not is_blank(c)]
+    if len(filled) != 1 or not isinstance(filled[0], str) or n_columns < 2:
+        return None
+    text = filled[0]
+    for separator in SEPARATORS:
+        if text.count(separator) + 1 >= max(2, n_columns // 2):
+            return separator
+    return None
+
+
+def unsplit_sentence(separator: str, n_columns: int) -> str:
+    """Return the quarantine reason of a row that could not be split into its columns."""
+    shown = "a tab" if separator == "\t" else f"'{separator}'"
+    return (
+        f"the row could not be split into its {n_columns} columns: it is separated by {shown}, "
+        "unlike the rest of the file (its values are not stored; see the file itself)"
+    )
+

@@ -562,3 +562,29 @@ def test_parse_frame_dtypes_per_column_type() -> None:
         "referred_by": "string",
     }
     assert typed.isna().all().all()
+
+
+def test_a_long_quarantined_value_keeps_a_prefix_its_length_and_hash():
+    import hashlib
+
+    from pipelines.values import STORED_CHARS, stored
+
+    assert stored("short") == "short" and stored(12.5) == 12.5 and stored(None) is None
+    huge = "x" * 50_000_000
+    kept = stored(huge)
+    digest = hashlib.sha256(huge.encode()).hexdigest()
+    assert kept == "x" * STORED_CHARS + f"... (50,000,000 characters, SHA-256 {digest})"
+    assert stored("é" * (STORED_CHARS + 1)).startswith("é" * STORED_CHARS + "... (201 ")
+
+
+def test_a_row_read_as_one_cell_is_recognised_by_its_other_separator():
+    from pipelines.values import unsplit_separator
+
+    # the reproduction of issue 12: a ';' file whose one row uses ','
+    line = "2021-06-02,D00002,Marie D'Hondt,marie.dhondt@example.be,F"
+    assert unsplit_separator([line, None, "", None], 5) == ","
+    assert unsplit_separator(["a\tb\tc", None, None], 6) == "\t"
+    # two filled cells, or a comma in a single-column value, are ordinary rows
+    assert unsplit_separator([line, "F"], 5) is None
+    assert unsplit_separator(["Brussel, centrum", None, None, None, None, None], 6) is None
+    assert unsplit_separator([None, None], 5) is None
