@@ -249,6 +249,8 @@ class Loader:
         )
         account.duplicates = int(duplicate.sum())
         frame = frame[~duplicate].reset_index(drop=True)
+        unsplit = self._quarantine_unsplit(raw, frame, content_cols)
+        frame = frame.drop(index=unsplit).reset_index(drop=True)
 
         typed, row_errors, failed_cells = values.parse_frame(frame, table)
         parse_errors = {pos: errs for pos, errs in enumerate(row_errors.tolist()) if errs}
@@ -265,7 +267,7 @@ class Loader:
         self._store_expectations(table, raw.source, checked.results, parse_errors)
 
         bad = sorted(reasons)
-        account.quarantined = len(bad)
+        account.quarantined = len(bad) + len(unsplit)
         if bad:
             self._quarantine(table, raw.source, frame, typed, bad, reasons)
         good = typed.drop(index=bad)
@@ -273,6 +275,38 @@ class Loader:
         inserted, updated, unchanged = self._upsert(table, good, raw.source)
         account.inserted, account.updated, account.unchanged = inserted, updated, unchanged
         return account
+
+    def _quarantine_unsplit(
+        self, raw: readers.RawTable, frame: pd.DataFrame, content_cols: list[str]
+    ) -> list[int]:
+        """Quarantine the rows read as one cell (another separator); return their positions.
+
+        Such a cell holds the whole line, ids, names and e-mail addresses included, so the row
+        is stored without its values and its reason quotes none of them.
+        """
+        n_columns = len(content_cols) + len(raw.dropped_identifiers) + len(raw.unknown_columns)
+        if not content_cols or n_columns < 2:
+            return []
+        one_cell = frame.index[frame[content_cols].notna().sum(axis=1) == 1]
+        records, positions = [], []
+        for pos in one_cell:
+            separator = values.unsplit_separator(frame.loc[pos, content_cols].tolist(), n_columns)
+            if separator is not None:
+                positions.append(int(pos))
+                records.append(
+                    (
+                        self.batch_id,
+                        raw.table.name,
+                        raw.source,
+                        int(frame.at[pos, "_source_row"]),
+                        values.unsplit_sentence(separator, n_columns),
+                        "{}",
+                        self.now,
+                    )
+                )
+        if records:
+            self.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?)", records)
+        return positions
 
     def _quarantine(
         self,
@@ -292,7 +326,7 @@ class Loader:
                 if col in person_cols:
                     row[col] = _json_value(typed.at[pos, col])
                 elif col in raw.columns:
-                    row[col] = _json_value(raw.at[pos, col])
+                    row[col] = values.stored(_json_value(raw.at[pos, col]))
             records.append(
                 (
                     self.batch_id,

@@ -172,7 +172,9 @@ def test_another_period_changes_the_first_kpi(page, server, demo_warehouse):
     timings["filter_change_s"] = round(changed, 3)
     timings["filter_change_until_idle_s"] = round(idle, 3)
 
-    expected = engine.compute(["duos_formed"], NEW_PERIOD, warehouse_dir=demo_warehouse)
+    expected = engine.compute(
+        ["duos_formed"], NEW_PERIOD, role="admin", warehouse_dir=demo_warehouse
+    )
     row = expected[expected["breakdown"].isna()].iloc[0]
     after = value.inner_text().strip()
     assert after == formatting.value(row["value"], "count", "nl", bool(row["suppressed"]))
@@ -264,7 +266,9 @@ def test_the_overview_counts_the_40_hours_per_newcomer_with_target_and_status(
     label = catalogue.load().get("newcomers_40h_share").label.nl
     tile = page.locator('[data-testid="stMetric"]').filter(has_text=label)
     expect(tile).to_have_count(1)
-    frame = engine.compute(["newcomers_40h_share"], "programme", warehouse_dir=demo_warehouse)
+    frame = engine.compute(
+        ["newcomers_40h_share"], "programme", role="admin", warehouse_dir=demo_warehouse
+    )
     row = frame.iloc[0]
     shown = tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
     assert shown == formatting.value(row["value"], "percent", "nl", bool(row["suppressed"]))

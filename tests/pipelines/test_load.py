@@ -279,3 +279,30 @@ def test_a_reader_keeps_reading_while_a_load_publishes(hand_built, wh, tmp_path)
     assert reader.execute("select count(*) from participants").fetchone() == (3,)
     reader.close()
     assert _rows(wh, "select count(*) from participants") == [(4,)]
+
+
+def test_a_huge_quarantined_value_is_stored_as_a_prefix_with_its_hash(hand_built, wh):
+    import hashlib
+
+    from typer.testing import CliRunner
+
+    from dashboard.cli import app
+    from pipelines.values import STORED_CHARS
+
+    huge = "7" * 5_000_000 + "x"  # not a number of hours: the row is quarantined
+    rows = [HAND_BUILT["contacts"][0], ["C99", "K1", "2021-07-05", huge, "conversation", ""]]
+    write_csv(hand_built / "contacts.csv", rows)
+    result = load([hand_built], wh)
+    assert result.quarantined == 1
+    con = warehouse.connect_read_only(wh)
+    reasons, values = con.execute("select reasons, row_values from quarantine").fetchone()
+    con.close()
+    stored = json.loads(values)["hours"]
+    digest = hashlib.sha256(huge.encode()).hexdigest()
+    assert stored == "7" * STORED_CHARS + f"... (5,000,001 characters, SHA-256 {digest})"
+    assert reasons == (
+        "hours: '" + "7" * 57 + "...' is not a duration (expected hours like 1,5 or 1.5 or 1:30 "
+        "or 1u30)"
+    )
+    res = CliRunner().invoke(app, ["quarantine", "--warehouse", str(wh)])
+    assert res.exit_code == 0 and len(res.output) < 20_000
