@@ -1,6 +1,7 @@
 """The dashboard's frame: the shared sidebar drawn once, the navigation, and the page run with
 errors in one sentence (a user error as it is, a bug as an apology with a reference)."""
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
@@ -129,6 +130,17 @@ def _logout(name: str, lang: str) -> None:
         st.rerun()
 
 
+def _declare_language(lang: str) -> None:
+    """Set the page's html lang to the interface language, so screen readers speak it right.
+
+    Streamlit's page always says lang="en" (WCAG 3.1.1 wants the page's own language).
+    """
+    st.sidebar.html(
+        f"<script>document.documentElement.lang = {json.dumps(lang)};</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def frame() -> None:
     """Check who is looking, draw the sidebar once, build their navigation, run the page.
 
@@ -139,11 +151,13 @@ def frame() -> None:
     person = _person(snap, state.requested_language())
     if person is None:
         lang = state.requested_language()
+        _declare_language(lang)
         _alone(lambda: _login(lang), lang)
         return
     name, role = person
     st.session_state[data.PERSON_KEY], st.session_state[data.ROLE_KEY] = name, role
     lang = state.sidebar(snap, role).lang if snap is not None else state.requested_language()
+    _declare_language(lang)
     if name != "demo":
         _logout(name, lang)
     allowed = {name: api.access.allowed(role, need) for name, _, need in PAGES}

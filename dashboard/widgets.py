@@ -99,11 +99,7 @@ def kpi(
     if result is not None:  # after the deadline, what the target came to
         status = "on_track" if result.met else "off_track"
         text = targets.describe(result, row["unit"], lang)
-    colour = charts.STATUS_COLOURS.get(status, charts.STATUS_COLOURS[None])
-    st.markdown(
-        f"{target}<span style='color:{colour};font-weight:600'>● {text}</span>",
-        unsafe_allow_html=True,
-    )
+    st.markdown(f"{target}{status_badge(status, text)}", unsafe_allow_html=True)
 
 
 def tiles(
@@ -144,6 +140,19 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
 def excel_bytes(frame: pd.DataFrame) -> bytes:
     """Return the frame as an .xlsx workbook (text as text, never a formula)."""
     return api.exports.xlsx_bytes({"data": frame})
+
+
+def status_badge(status: str | None, text: str) -> str:
+    """Return a status as HTML: its symbol and its words, in its colour (never colour alone).
+
+    The symbol repeats the words, so screen readers skip it.
+    """
+    key = status if status in charts.STATUS_SYMBOLS else None
+    colour, symbol = charts.STATUS_TEXT_COLOURS[key], charts.STATUS_SYMBOLS[key]
+    return (
+        f"<span style='color:{colour};font-weight:600'>"
+        f"<span aria-hidden='true'>{symbol}</span> {text}</span>"
+    )
 
 
 def status_text(status: str | None, lang: str) -> str:

@@ -1,7 +1,8 @@
 """Every dashboard page in a real Chromium, served by `connect-impact serve` on the demo data.
 
-Screenshots go to tests/artefacts/screenshots/<page>_<lang>.png and the measured render and
-filter-change times to tests/artefacts/browser_timings.json (measured, never asserted).
+Screenshots go to tests/artefacts/screenshots/<page>_<lang>.png, the axe-core WCAG 2.1 AA scan
+of each to tests/artefacts/axe/<page>_<lang>.json, and the measured render and filter-change
+times to tests/artefacts/browser_timings.json (measured, never asserted).
 """
 
 from __future__ import annotations
@@ -17,13 +18,23 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from dashboard.navigation import PAGES as PAGE_RIGHTS
-from tests.e2e.kit import ROOT, TIMEOUT_MS, VIEWPORT, serving, title, wait_idle
+from tests.e2e.kit import (
+    ROOT,
+    TIMEOUT_MS,
+    VIEWPORT,
+    axe_scan,
+    blocking,
+    serving,
+    title,
+    wait_idle,
+)
 
 # the server runs as admin (demo mode), who may use every page; per-role menus are AppTested
 PAGES = tuple((name, title_key) for name, title_key, _ in PAGE_RIGHTS)
 I18N = ROOT / "dashboard" / "i18n"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 SCREENSHOTS = ARTEFACTS / "screenshots"
+AXE_RESULTS = ARTEFACTS / "axe"
 TIMINGS = ARTEFACTS / "browser_timings.json"
 LANGS = ("nl", "fr", "en")
 NEW_PERIOD = "2021-Q3"
@@ -73,7 +84,12 @@ def check_rendered(page: Page) -> int:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save the whole page (Streamlit scrolls inside its main area, so grow the viewport)."""
+    """Save the whole page (Streamlit scrolls inside its main area, so grow the viewport).
+
+    Viewers never see Streamlit's "Deploy" button, so no screenshot may show it.
+    """
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    assert page.get_by_text("Deploy", exact=True).count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = page.evaluate(
         """() => Math.max(...['stMain', 'stSidebarContent'].map(id => {
@@ -110,7 +126,15 @@ def test_every_page_renders(page, server, name, title_key, lang):
         timings["overview_initial_render_s"] = round(seconds, 3)
     assert title(page) == _titles(lang)[title_key]
     check_rendered(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    results = axe_scan(page)
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+    record = {"page": name, "lang": lang, "url": page.url, **results}
+    (AXE_RESULTS / f"{name}_{lang}.json").write_text(
+        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     assert screenshot(page, f"{name}_{lang}").stat().st_size > 10_000
+    assert blocking(results) == []
 
 
 def test_viewers_get_no_developer_toolbar(page, server):
