@@ -296,3 +296,97 @@ def test_the_overview_counts_the_40_hours_per_newcomer_with_target_and_status(
     strings = _titles("nl")
     expect(column).to_contain_text(f"{strings['target']}: {formatting.value(0.5, 'percent', 'nl')}")
     expect(column).to_contain_text(strings[f"status_{row['status']}"])
+
+
+def _strings(lang: str, *files: str) -> dict[str, str]:
+    """Return the strings of a language's i18n files (common first)."""
+    out: dict[str, str] = {}
+    for name in ("common", *files):
+        out |= yaml.safe_load((I18N / lang / f"{name}.yaml").read_text(encoding="utf-8"))
+    return out
+
+
+# What has focus after a Tab, and how it and its near ancestors look (outline, ring,
+# background, border); each focused element is kept, to be looked at again without focus.
+LOOK = """el => {
+  const parts = [];
+  for (let n = el, i = 0; n && n !== document.body && i < 8; n = n.parentElement, i++) {
+    const s = getComputedStyle(n);
+    parts.push([s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow,
+                s.backgroundColor, s.borderColor].join('|'));
+  }
+  return parts.join(';');
+}"""
+FOCUS_PROBE = f"""() => {{
+  const el = document.activeElement;
+  (window.__focused = window.__focused || []).push(el);
+  const owner = el.closest('[data-testid^="st"]');
+  const labelled = el.closest('[data-testid="stExpander"], [data-testid="stSidebarNavLink"]');
+  return {{
+    name: el.tagName === 'MAIN' ? 'main'
+      : el.getAttribute('aria-label') || (labelled || el).innerText.trim().split('\\n').pop(),
+    testid: owner ? owner.dataset.testid : null,
+    sidebar: !!el.closest('[data-testid="stSidebar"]'),
+    focus_visible: el.matches(':focus-visible'),
+    focused_look: ({LOOK})(el),
+  }};
+}}"""
+UNFOCUSED_LOOKS = f"""() => {{
+  document.activeElement.blur();
+  return window.__focused.map({LOOK});
+}}"""
+
+
+def test_the_sidebar_and_the_explorer_work_with_the_keyboard_alone(page, server):
+    """Tab reaches the menu, the sidebar's controls and the explorer's, each visibly focused;
+    the language and the filters can be changed without a mouse."""
+    nl, fr = _strings("nl", "explorer"), _strings("fr", "explorer")
+    open_page(page, server, "explorer", "nl")
+    stops: list[dict] = []
+    # the table's cells take a Tab each (of its first rows) before focus leaves it
+    while len(stops) < 80 and (not stops or stops[-1]["name"] != nl["download_excel"]):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(250)  # let focus transitions finish before reading the look
+        stops.append(page.evaluate(FOCUS_PROBE))
+    page.wait_for_timeout(250)
+    for stop, look in zip(stops, page.evaluate(UNFOCUSED_LOOKS), strict=True):
+        stop["unfocused_look"] = look
+
+    menu = [_titles("nl")[key] for _, key in PAGES]
+    links = [s["name"] for s in stops if s["testid"] == "stSidebarNavLink"]
+    assert links == menu  # every page, in the menu's order
+    sidebar = {s["name"] for s in stops if s["sidebar"]}
+    assert {nl["period"], nl["as_of"]} <= {n.split(", ")[-1] for n in sidebar}
+    assert any(s["testid"] == "stRadioOption" and s["sidebar"] for s in stops)  # the language
+    main = [s for s in stops if not s["sidebar"]]
+    names = [s["name"] for s in main]
+    wanted = [
+        nl["explorer_indicators"],
+        nl["explorer_breakdown"],
+        nl["explorer_filters"],
+        nl["download_data"],
+        nl["download_excel"],
+    ]
+    assert all(name in names for name in wanted), [s["name"] for s in main]
+    assert [n for n in names if n in wanted] == wanted  # in reading order
+    for stop in stops:
+        if stop["testid"] in ("stSidebarNavLink", "stSelectbox", "stExpander", "stRadioOption") or (
+            stop["name"] in wanted
+        ):
+            assert stop["focus_visible"], stop
+            assert stop["focused_look"] != stop["unfocused_look"], stop  # focus can be seen
+
+    # operate: open the filters with Enter, then choose French with the arrow keys
+    filters = page.locator('[data-testid="stExpander"] summary', has_text=nl["explorer_filters"])
+    filters.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(nl["explorer_filter_hint"])).to_be_visible()
+    sidebar_radio = page.locator('[data-testid="stSidebar"] [data-testid="stRadioOption"] input')
+    sidebar_radio.first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+        fr["page_explorer"], timeout=TIMEOUT_MS
+    )
+    wait_idle(page)
+    assert "lang=fr" in page.url
+    check_rendered(page)
