@@ -36,6 +36,29 @@ STATUS_MARKERS = {"on_track": "circle", "at_risk": "diamond", "off_track": "x", 
 SEPARATORS = {"nl": ",.", "en": ".,", "fr": ",\u202f"}
 
 
+def is_empty(fig: go.Figure) -> bool:
+    """Return whether a figure draws no figure other than zero: every value hidden, missing or 0.
+
+    Such a chart (empty axes, or bars of nothing) says less than its title sentence alone.
+    Reads the value axis of bars, funnels, lines and dots and the flows of a Sankey.
+    """
+    for trace in fig.data:
+        if trace.type == "sankey":
+            values = trace.link.value
+        elif trace.type == "funnel" or getattr(trace, "orientation", None) == "h":
+            values = trace.x
+        elif trace.y is not None and any(isinstance(v, str) for v in trace.y):
+            values = trace.x  # dots placed along named rows: their values run along x
+        else:
+            values = trace.y
+        if values is None:
+            continue
+        shown = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+        if (shown.fillna(0) != 0).any():
+            return False
+    return True
+
+
 def _layout(
     fig: go.Figure, title: str, lang: str, x_label: str = "", y_label: str = ""
 ) -> go.Figure:

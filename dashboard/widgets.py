@@ -126,8 +126,19 @@ def tiles(
 
 
 def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
-    """Draw a figure with a download of the data behind it."""
-    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
+    """Draw a figure with its text alternative: the title sentence as the chart's name for
+    screen readers, pointing to the table of the data behind it just below, and a download.
+
+    A figure with nothing but zeros or hidden values is its title sentence alone.
+    """
+    if charts.is_empty(fig):
+        st.info(fig.layout.title.text)
+        return
+    st.plotly_chart(
+        fig, key=f"chart_{key}", config={"displaylogo": False}, alt=chart_alt(fig, lang)
+    )
+    with st.expander(t("chart_table", lang), key=f"table_{key}"):
+        st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button(
         t("download_data", lang),
         api.exports.csv_text(frame).encode("utf-8"),
@@ -135,6 +146,12 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
         mime="text/csv",
         key=f"download_{key}",
     )
+
+
+def chart_alt(fig: go.Figure, lang: str) -> str:
+    """Return a chart's name for screen readers: its title sentence and where its data are."""
+    title = fig.layout.title.text or ""
+    return t("chart_alt", lang, title=title)
 
 
 def excel_bytes(frame: pd.DataFrame) -> bytes:

@@ -80,7 +80,11 @@ for i, part in enumerate(draft.parts):
     for figure_id in part.figure_ids:
         key = f"chart_{figure_id}"
         if key in figures:
-            st.plotly_chart(figures[key], key=f"council_chart_{i}_{figure_id}")
+            st.plotly_chart(
+                figures[key],
+                key=f"council_chart_{i}_{figure_id}",
+                alt=figures[key].layout.title.text or None,
+            )
 for note in draft.notes:
     st.caption(note)
 
