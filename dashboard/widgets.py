@@ -138,7 +138,9 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
         fig, key=f"chart_{key}", config={"displaylogo": False}, alt=chart_alt(fig, lang)
     )
     with st.expander(t("chart_table", lang), key=f"table_{key}"):
-        st.dataframe(frame, hide_index=True, width="stretch")
+        # a plain HTML table: read cell by cell by screen readers, and no data-grid code to
+        # load on a page that has no other table
+        st.table(frame.reset_index(drop=True))
     st.download_button(
         t("download_data", lang),
         api.exports.csv_text(frame).encode("utf-8"),

@@ -40,14 +40,3 @@ def figures(demo_warehouse: Path) -> Callable[..., object]:
         return engine.compute(*args, warehouse_dir=demo_warehouse, **kwargs)
 
     return compute
-
-
-def page_tables(at: AppTest) -> list:
-    """Return the page's own tables, leaving out the data table under each chart."""
-    from dashboard.i18n import LANGUAGES, t
-
-    labels = {t("chart_table", lang) for lang in LANGUAGES}
-    under_charts = {
-        id(frame.proto) for box in at.expander if box.label in labels for frame in box.dataframe
-    }
-    return [frame for frame in at.dataframe if id(frame.proto) not in under_charts]

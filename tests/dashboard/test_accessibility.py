@@ -33,7 +33,7 @@ def test_every_chart_is_named_by_its_title_and_has_its_table_beside_it(open_page
         assert chart.proto.alt == f"Grafiek: {title}. De cijfers staan in de tabel eronder."
     tables = [e for e in at.expander if e.label == "Cijfers van de grafiek als tabel"]
     assert len(tables) == len(charts)
-    assert all(len(e.dataframe) == 1 and len(e.dataframe[0].value) > 0 for e in tables)
+    assert all(len(e.table) == 1 and len(e.table[0].value) > 0 for e in tables)
 
 
 def test_a_french_chart_is_named_in_french(open_page):

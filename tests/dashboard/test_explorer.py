@@ -11,7 +11,6 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from dashboard.i18n import t
 from indicators import catalogue, formatting
-from tests.dashboard.conftest import page_tables
 
 IDS = ["duos_formed", "newcomers_40h_share"]
 
@@ -24,7 +23,7 @@ def _open(open_page, lang: str, role: str = "analyst", **params: str):
 
 
 def _table(at) -> pd.DataFrame:
-    return page_tables(at)[0].value
+    return at.dataframe[0].value
 
 
 def _title(at) -> str:

@@ -10,7 +10,6 @@ import pytest
 
 from indicators import catalogue, formatting, periods
 from pipelines import warehouse
-from tests.dashboard.conftest import page_tables
 
 RATES = ["flow_leisure_6m", "flow_volunteering_6m", "flow_any_6m"]
 TILES = [*RATES, "flow_at_anchor_share"]
@@ -112,7 +111,7 @@ def test_the_page_shows_the_engine_figures(open_page, figures, demo_warehouse, l
 
     # every cohort is closed on this as-of date: the table shows the engine's rates
     by_cohort = figures(RATES, "programme", breakdown="match_cohort")
-    table = page_tables(at)[0].value.set_index(page_tables(at)[0].value.columns[0])
+    table = at.dataframe[0].value.set_index(at.dataframe[0].value.columns[0])
     assert OPEN[lang] not in set(table.iloc[:, 0])
     for row in by_cohort[by_cohort["breakdown"].notna()].itertuples():
         cell = table.loc[row.breakdown_value, _label(row.id, lang)]
@@ -131,7 +130,7 @@ def test_cohorts_whose_window_is_open_are_shown_as_open(open_page, figures, demo
     as_of = date(2022, 9, 30)
     at = _open(open_page, "en", as_of=as_of)
     expected_open = _open_cohorts_by_hand(demo_warehouse, "programme", as_of)
-    table = page_tables(at)[0].value.set_index("Cohort")
+    table = at.dataframe[0].value.set_index("Cohort")
     shown_open = set(table.index[table["Status"] == "open"])
     assert shown_open == expected_open
     # cohorts the engine has no row for yet (every window still open) are open, never 0%

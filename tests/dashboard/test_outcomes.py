@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from indicators import catalogue, formatting
-from tests.dashboard.conftest import page_tables
 
 CHANGES = ["loneliness_change", "dutch_confidence_change", "feel_at_home_change"]
 TILES = ["helpful_for_integration_share", "survey_response_rate"]
@@ -85,7 +84,7 @@ def test_page_shows_the_engine_figures(open_page, figures, lang):
     shapes = {"#009E73": "circle", "#D55E00": "x", "#999999": "circle-open"}
     assert dots["marker"]["symbol"] == [shapes[c] for c in expected]
 
-    table = page_tables(at)[0].value
+    table = at.dataframe[0].value
     assert table.iloc[:, 0].tolist() == [_label(i, lang) for i in CHANGES]
     assert table.iloc[:, 1].tolist() == [_signed(r["value"], lang, 2) for r in rows]
     word = "tot" if lang == "nl" else "to"
@@ -111,10 +110,10 @@ def test_page_shows_the_engine_figures(open_page, figures, lang):
 
 def test_changing_the_period_changes_the_figures(open_page, figures):
     at = _open(open_page, "en")
-    before = page_tables(at)[0].value.iloc[:, 1].tolist()
+    before = at.dataframe[0].value.iloc[:, 1].tolist()
     at.sidebar.selectbox[1].set_value("2022").run()
     assert not at.exception
-    after = page_tables(at)[0].value
+    after = at.dataframe[0].value
     frame = figures([*CHANGES, *TILES], "2022")
     rows = [_overall(frame, i) for i in CHANGES]
     assert after.iloc[:, 1].tolist() == [

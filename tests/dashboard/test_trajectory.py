@@ -11,7 +11,6 @@ import pytest
 
 from indicators import catalogue, formatting, periods
 from pipelines import warehouse
-from tests.dashboard.conftest import page_tables
 
 TILES = [
     "time_to_match_days",
@@ -90,7 +89,7 @@ def test_the_page_shows_the_engine_figures(open_page, figures, demo_warehouse, l
     assert formatting.value(counts[0], "count", lang) in funnel
     assert formatting.value(counts[-1], "count", lang) in funnel
     assert formatting.value(counts[-1] / counts[0], "percent", lang) in funnel
-    table = page_tables(at)[0].value
+    table = at.dataframe[0].value
     assert table.iloc[:, 1].tolist() == [formatting.value(n, "count", lang) for n in counts]
     # the other charts state the engine's figures in their titles
     median = _overall(frame, "time_to_40h_days")["value"]

@@ -390,3 +390,66 @@ def test_the_sidebar_and_the_explorer_work_with_the_keyboard_alone(page, server)
     wait_idle(page)
     assert "lang=fr" in page.url
     check_rendered(page)
+
+
+RESOURCES = """() => performance.getEntriesByType('resource').map(r => ({
+  name: r.name, transfer: r.transferSize, body: r.decodedBodySize, end: r.responseEnd,
+}))"""
+
+
+def _first_open(context, base: str) -> dict[str, object]:
+    """Open the overview in a new tab of a browser context; return where the time went."""
+    tab = context.new_page()
+    marks: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def since() -> float:
+        return round(time.perf_counter() - started, 3)
+
+    def on_socket(socket) -> None:
+        marks.setdefault("websocket_open_s", since())
+        socket.on("framereceived", lambda _: marks.setdefault("first_message_s", since()))
+
+    tab.on("websocket", on_socket)
+    tab.goto(f"{base}/?lang=nl", wait_until="commit")
+    marks["html_s"] = since()
+    tab.wait_for_load_state("load")
+    marks["page_loaded_s"] = since()
+    tab.locator('[data-testid="stMain"] h1').first.wait_for()
+    marks["title_s"] = since()
+    tab.locator('[data-testid="stMetricValue"]').first.wait_for()
+    marks["first_figure_s"] = since()
+    marks["idle_s"] = round(wait_idle(tab) - started, 3)
+    static = [r for r in tab.evaluate(RESOURCES) if "/static/" in r["name"]]
+    tab.close()
+    return {
+        **marks,
+        "static_files": len(static),
+        "static_mb": round(sum(r["body"] for r in static) / 1e6, 2),
+        "static_transferred_mb": round(sum(r["transfer"] for r in static) / 1e6, 2),
+        "static_done_s": round(max((r["end"] for r in static), default=0) / 1000, 3),
+    }
+
+
+def test_opening_the_dashboard_in_a_new_tab_is_measured(browser, server):
+    """Where the time goes when someone opens the dashboard: measured, never asserted.
+
+    First the server's first visitor (nothing computed yet) with an empty browser cache, then a
+    new visitor (figures cached on the server, empty browser cache), then a new tab of that
+    same browser (its cache holds the app's code).
+    """
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
+    context.set_default_timeout(TIMEOUT_MS)
+    first = _first_open(context, server)
+    context.close()
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        second = _first_open(context, server)
+        again = _first_open(context, server)
+    finally:
+        context.close()
+    timings["new_tab"] = {"first_visitor": first, "new_visitor": second, "new_tab": again}
+    for opened in (first, second, again):
+        assert opened["title_s"] <= opened["first_figure_s"] <= opened["idle_s"]
+    assert again["static_transferred_mb"] < second["static_transferred_mb"]  # code from cache
