@@ -453,3 +453,34 @@ def test_opening_the_dashboard_in_a_new_tab_is_measured(browser, server):
     for opened in (first, second, again):
         assert opened["title_s"] <= opened["first_figure_s"] <= opened["idle_s"]
     assert again["static_transferred_mb"] < second["static_transferred_mb"]  # code from cache
+
+
+def test_a_french_page_shows_french_labels_numbers_and_municipality_names(
+    page, server, demo_warehouse
+):
+    """Worked out without the product's formatting: Belgian French groups thousands with a
+    narrow no-break space and keeps € with its number by a no-break space."""
+    import csv
+
+    from indicators import engine
+
+    open_page(page, server, "money", "fr")
+    funding = engine.compute(["funding_total"], "programme", warehouse_dir=demo_warehouse)
+    amount = funding[funding["breakdown"].isna()].iloc[0]["value"]
+    assert amount >= 1000  # so that the thousands separator shows
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text="Financement total")
+    expected = f"{amount:,.0f}".replace(",", "\u202f") + "\u00a0€"
+    assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == expected
+
+    open_page(page, server, "organisations", "fr")
+    by_place = engine.compute(
+        ["registrations"], "programme", breakdown="municipality", warehouse_dir=demo_warehouse
+    )
+    with (ROOT / "data" / "reference" / "brussels_municipalities.csv").open(encoding="utf-8") as f:
+        french = {row["nis_code"]: row["name_fr"] for row in csv.DictReader(f)}
+    places = by_place[by_place["breakdown_value"].isin(french)].dropna(subset=["value"])
+    top = places.sort_values("value", ascending=False, kind="stable").iloc[0]
+    assert french[top["breakdown_value"]] != "Brussel"  # a French name, not the Dutch one
+    title = page.locator(".js-plotly-plot").last.evaluate("plot => plot.layout.title.text")
+    assert f"Le plus à {french[top['breakdown_value']]}\u00a0: " in title  # (inside <b> tags)
+    expect(page.get_by_text(_titles("fr")["period"], exact=True)).to_be_visible()
