@@ -179,3 +179,26 @@ def test_a_target_met_by_its_deadline_says_so(open_page, figures, lower_target, 
             "en": "145 duos formed by 31 January 2022: the target of 140 was met",
         }[lang]
     )
+
+
+def test_a_chart_is_empty_when_every_value_is_hidden_missing_or_zero():
+    import numpy as np
+    import pandas as pd
+
+    from dashboard import charts
+
+    bars = pd.DataFrame({"what": ["a", "b"], "n": [np.nan, 0.0]})
+    assert charts.is_empty(charts.bars(bars, "what", "n", "t", "en"))
+    assert not charts.is_empty(charts.bars(bars.assign(n=[np.nan, 3.0]), "what", "n", "t", "en"))
+    assert not charts.is_empty(
+        charts.bars(bars.assign(n=[2.0, np.nan]), "what", "n", "t", "en", horizontal=True)
+    )
+    # dots on named rows carry their values along x
+    dots = pd.DataFrame(
+        {"label": ["x"], "value": [0.4], "ci_low": [0.1], "ci_high": [0.7], "n": [30]}
+    ).assign(direction="higher")
+    assert not charts.is_empty(charts.intervals(dots, "t", "en"))
+    assert charts.is_empty(charts.intervals(dots.iloc[0:0], "t", "en"))
+    flows = pd.DataFrame({"outcome": ["completed"], "kind": ["leisure"], "n": [0.0]})
+    assert charts.is_empty(charts.sankey(flows, {}, "t", "en"))
+    assert not charts.is_empty(charts.sankey(flows.assign(n=[6.0]), {}, "t", "en"))
