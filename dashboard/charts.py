@@ -6,6 +6,7 @@ language (Dutch: 1.234,5) through plotly's `separators`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -34,6 +35,13 @@ STATUS_SYMBOLS = {"on_track": "✓", "at_risk": "⚠", "off_track": "✗", None:
 STATUS_MARKERS = {"on_track": "circle", "at_risk": "diamond", "off_track": "x", None: "circle-open"}
 # decimal mark, then thousands separator: as the tiles write them (Babel, CLDR)
 SEPARATORS = {"nl": ",.", "en": ".,", "fr": ",\u202f"}
+
+
+def plain_title(fig: go.Figure) -> str:
+    """Return a figure's title as plain text: its line breaks and other markup as spaces."""
+    text = re.sub(r"<[^>]*>", " ", fig.layout.title.text or "")
+    # plain spaces only: the no-break ones of French and of amounts stay as they are
+    return re.sub(r"[ \t\n]+", " ", text).strip().replace("( ", "(")
 
 
 def is_empty(fig: go.Figure) -> bool:

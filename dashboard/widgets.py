@@ -132,7 +132,7 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
     A figure with nothing but zeros or hidden values is its title sentence alone.
     """
     if charts.is_empty(fig):
-        st.info(fig.layout.title.text)
+        st.info(charts.plain_title(fig))
         return
     st.plotly_chart(
         fig, key=f"chart_{key}", config={"displaylogo": False}, alt=chart_alt(fig, lang)
@@ -152,8 +152,7 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
 
 def chart_alt(fig: go.Figure, lang: str) -> str:
     """Return a chart's name for screen readers: its title sentence and where its data are."""
-    title = fig.layout.title.text or ""
-    return t("chart_alt", lang, title=title)
+    return t("chart_alt", lang, title=charts.plain_title(fig))
 
 
 def excel_bytes(frame: pd.DataFrame) -> bytes:

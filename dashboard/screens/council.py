@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import charts, data, widgets
 from dashboard.i18n import t
 
 FIELDS = ("number", "submitted_on", "asked_by", "addressed_to", "subject")
@@ -83,7 +83,7 @@ for i, part in enumerate(draft.parts):
             st.plotly_chart(
                 figures[key],
                 key=f"council_chart_{i}_{figure_id}",
-                alt=figures[key].layout.title.text or None,
+                alt=charts.plain_title(figures[key]) or None,
             )
 for note in draft.notes:
     st.caption(note)
