@@ -1,10 +1,12 @@
 """The dashboard's frame: the shared sidebar drawn once, the navigation, and the page run with
 errors in one sentence (a user error as it is, a bug as an apology with a reference)."""
 
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import data, state
 from dashboard.i18n import t
@@ -95,7 +97,12 @@ def _sso_person(lang: str) -> tuple[str, str] | None:
 
 def _alone(draw: Callable[[], None], lang: str) -> None:
     """Run draw as the one page there is: no menu, whatever address was asked for."""
-    login = st.Page(draw, title=t("login_title", lang), url_path="login", default=True)
+
+    def page() -> None:
+        _declare_language(lang, st.container())  # pages without a sidebar: keep it closed
+        draw()
+
+    login = st.Page(page, title=t("login_title", lang), url_path="login", default=True)
     st.navigation([login], position="hidden").run()
 
 
@@ -129,6 +136,17 @@ def _logout(name: str, lang: str) -> None:
         st.rerun()
 
 
+def _declare_language(lang: str, where: DeltaGenerator) -> None:
+    """Set the page's html lang to the interface language, so screen readers speak it right.
+
+    Streamlit's page always says lang="en" (WCAG 3.1.1 wants the page's own language).
+    """
+    where.html(
+        f"<script>document.documentElement.lang = {json.dumps(lang)};</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def frame() -> None:
     """Check who is looking, draw the sidebar once, build their navigation, run the page.
 
@@ -144,6 +162,7 @@ def frame() -> None:
     name, role = person
     st.session_state[data.PERSON_KEY], st.session_state[data.ROLE_KEY] = name, role
     lang = state.sidebar(snap, role).lang if snap is not None else state.requested_language()
+    _declare_language(lang, st.sidebar)
     if name != "demo":
         _logout(name, lang)
     allowed = {name: api.access.allowed(role, need) for name, _, need in PAGES}

@@ -6,6 +6,7 @@ language (Dutch: 1.234,5) through plotly's `separators`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -21,8 +22,49 @@ STATUS_COLOURS = {
     "off_track": "#D55E00",
     None: "#999999",
 }
+# the same hues darkened for text: at least 4.5:1 on white (WCAG AA), the palette's are not
+STATUS_TEXT_COLOURS = {
+    "on_track": "#00755A",
+    "at_risk": "#8A5A00",
+    "off_track": "#A84A00",
+    None: "#595959",
+}
+# colour is never the only carrier of a status: each has its own symbol, beside its words
+STATUS_SYMBOLS = {"on_track": "✓", "at_risk": "⚠", "off_track": "✗", None: "–"}
+# and in charts its own marker shape
+STATUS_MARKERS = {"on_track": "circle", "at_risk": "diamond", "off_track": "x", None: "circle-open"}
 # decimal mark, then thousands separator: as the tiles write them (Babel, CLDR)
 SEPARATORS = {"nl": ",.", "en": ".,", "fr": ",\u202f"}
+
+
+def plain_title(fig: go.Figure) -> str:
+    """Return a figure's title as plain text: its line breaks and other markup as spaces."""
+    text = re.sub(r"<[^>]*>", " ", fig.layout.title.text or "")
+    # plain spaces only: the no-break ones of French and of amounts stay as they are
+    return re.sub(r"[ \t\n]+", " ", text).strip().replace("( ", "(")
+
+
+def is_empty(fig: go.Figure) -> bool:
+    """Return whether a figure draws no figure other than zero: every value hidden, missing or 0.
+
+    Such a chart (empty axes, or bars of nothing) says less than its title sentence alone.
+    Reads the value axis of bars, funnels, lines and dots and the flows of a Sankey.
+    """
+    for trace in fig.data:
+        if trace.type == "sankey":
+            values = trace.link.value
+        elif trace.type == "funnel" or getattr(trace, "orientation", None) == "h":
+            values = trace.x
+        elif trace.y is not None and any(isinstance(v, str) for v in trace.y):
+            values = trace.x  # dots placed along named rows: their values run along x
+        else:
+            values = trace.y
+        if values is None:
+            continue
+        shown = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+        if (shown.fillna(0) != 0).any():
+            return False
+    return True
 
 
 def _layout(
@@ -351,17 +393,17 @@ def intervals(
     """Return estimates as dots with their confidence intervals as whiskers, and a zero line.
 
     Columns label, value, ci_low, ci_high, n, direction ('higher' or 'lower' is better). A dot
-    is green when its interval lies wholly on the better side of zero, orange when wholly on
-    the worse side, grey when the interval includes zero; rows without a value are left out.
+    is a green disc when its interval lies wholly on the better side of zero, an orange cross
+    when wholly on the worse side, a grey ring when the interval includes zero (shape and
+    colour both say it); rows without a value are left out.
     """
     shown = frame.dropna(subset=["value"])
     better = shown["direction"].map({"higher": 1, "lower": -1}).fillna(1)
-    colours = []
+    statuses = []
     for a, b in zip(shown["ci_low"] * better, shown["ci_high"] * better, strict=True):
         # flipping the sign swaps the ends; a missing interval compares False: grey
         low, high = min(a, b), max(a, b)
-        status = "on_track" if low > 0 else "off_track" if high < 0 else None
-        colours.append(STATUS_COLOURS[status])
+        statuses.append("on_track" if low > 0 else "off_track" if high < 0 else None)
     fig = go.Figure(
         go.Scatter(
             x=shown["value"],
@@ -369,7 +411,8 @@ def intervals(
             mode="markers",
             marker={
                 "size": 13,
-                "color": colours,
+                "color": [STATUS_COLOURS[s] for s in statuses],
+                "symbol": [STATUS_MARKERS[s] for s in statuses],
                 "line": {"color": "#333333", "width": 1},
             },
             error_x={

@@ -99,11 +99,7 @@ def kpi(
     if result is not None:  # after the deadline, what the target came to
         status = "on_track" if result.met else "off_track"
         text = targets.describe(result, row["unit"], lang)
-    colour = charts.STATUS_COLOURS.get(status, charts.STATUS_COLOURS[None])
-    st.markdown(
-        f"{target}<span style='color:{colour};font-weight:600'>● {text}</span>",
-        unsafe_allow_html=True,
-    )
+    st.markdown(f"{target}{status_badge(status, text)}", unsafe_allow_html=True)
 
 
 def tiles(
@@ -130,8 +126,21 @@ def tiles(
 
 
 def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
-    """Draw a figure with a download of the data behind it."""
-    st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
+    """Draw a figure with its text alternative: the title sentence as the chart's name for
+    screen readers, pointing to the table of the data behind it just below, and a download.
+
+    A figure with nothing but zeros or hidden values is its title sentence alone.
+    """
+    if charts.is_empty(fig):
+        st.info(charts.plain_title(fig))
+        return
+    st.plotly_chart(
+        fig, key=f"chart_{key}", config={"displaylogo": False}, alt=chart_alt(fig, lang)
+    )
+    with st.expander(t("chart_table", lang), key=f"table_{key}"):
+        # a plain HTML table: read cell by cell by screen readers, and no data-grid code to
+        # load on a page that has no other table
+        st.table(frame.reset_index(drop=True))
     st.download_button(
         t("download_data", lang),
         api.exports.csv_text(frame).encode("utf-8"),
@@ -141,9 +150,27 @@ def chart(fig: go.Figure, frame: pd.DataFrame, key: str, lang: str) -> None:
     )
 
 
+def chart_alt(fig: go.Figure, lang: str) -> str:
+    """Return a chart's name for screen readers: its title sentence and where its data are."""
+    return t("chart_alt", lang, title=charts.plain_title(fig))
+
+
 def excel_bytes(frame: pd.DataFrame) -> bytes:
     """Return the frame as an .xlsx workbook (text as text, never a formula)."""
     return api.exports.xlsx_bytes({"data": frame})
+
+
+def status_badge(status: str | None, text: str) -> str:
+    """Return a status as HTML: its symbol and its words, in its colour (never colour alone).
+
+    The symbol repeats the words, so screen readers skip it.
+    """
+    key = status if status in charts.STATUS_SYMBOLS else None
+    colour, symbol = charts.STATUS_TEXT_COLOURS[key], charts.STATUS_SYMBOLS[key]
+    return (
+        f"<span style='color:{colour};font-weight:600'>"
+        f"<span aria-hidden='true'>{symbol}</span> {text}</span>"
+    )
 
 
 def status_text(status: str | None, lang: str) -> str:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, widgets
+from dashboard import charts, data, widgets
 from dashboard.i18n import t
 
 FIELDS = ("number", "submitted_on", "asked_by", "addressed_to", "subject")
@@ -80,7 +80,11 @@ for i, part in enumerate(draft.parts):
     for figure_id in part.figure_ids:
         key = f"chart_{figure_id}"
         if key in figures:
-            st.plotly_chart(figures[key], key=f"council_chart_{i}_{figure_id}")
+            st.plotly_chart(
+                figures[key],
+                key=f"council_chart_{i}_{figure_id}",
+                alt=charts.plain_title(figures[key]) or None,
+            )
 for note in draft.notes:
     st.caption(note)
 

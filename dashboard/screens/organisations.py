@@ -174,13 +174,20 @@ table = pd.DataFrame(
         ],
     }
 )
-map_tab, table_tab = st.tabs([t("organisations_tab_map", lang), t("organisations_tab_table", lang)])
-with map_tab:
-    fig = charts.municipality_map(places, data.boundaries(), title, lang, what)
-    widgets.chart(fig, places, f"municipalities_{measure}", lang)
-    st.caption(t("organisations_map_source", lang))
-with table_tab:
-    st.dataframe(table, hide_index=True, key="organisations_municipality_table")
+if len(most) and most["value"].iloc[0] > 0:
+    map_tab, table_tab = st.tabs(
+        [t("organisations_tab_map", lang), t("organisations_tab_table", lang)]
+    )
+    with map_tab:
+        fig = charts.municipality_map(places, data.boundaries(), title, lang, what)
+        widgets.chart(fig, places, f"municipalities_{measure}", lang)
+        st.caption(t("organisations_map_source", lang))
+    with table_tab:
+        st.dataframe(table, hide_index=True, key="organisations_municipality_table")
+else:  # a map of grey (all hidden) or of nothing says less than the sentence and the table
+    st.info(title)
+    if places["suppressed"].any():
+        st.dataframe(table, hide_index=True, key="organisations_municipality_table")
 st.caption(
     t(
         "organisations_map_caption",

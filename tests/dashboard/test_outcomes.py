@@ -80,6 +80,9 @@ def test_page_shows_the_engine_figures(open_page, figures, lang):
     assert dots["marker"]["color"] == expected
     assert rows[0]["direction"] == "lower" and rows[0]["ci_high"] < 0
     assert expected[0] == "#009E73"
+    # colour is not the only carrier: a disc for better, a cross for worse, a ring for unclear
+    shapes = {"#009E73": "circle", "#D55E00": "x", "#999999": "circle-open"}
+    assert dots["marker"]["symbol"] == [shapes[c] for c in expected]
 
     table = at.dataframe[0].value
     assert table.iloc[:, 0].tolist() == [_label(i, lang) for i in CHANGES]

@@ -69,7 +69,10 @@ def test_the_40_hour_tile_counts_newcomers_with_its_target_and_status(open_page,
     target = f"{t('target', lang)}: {formatting.value(goal, 'percent', lang)} · "
     status = t(f"status_{row['status']}", lang)
     shown = [m.value for m in at.markdown if m.value.startswith(target)]
-    assert len(shown) == 1 and f"● {status}</span>" in shown[0]
+    # the status in words after its symbol (hidden from screen readers, which read the words)
+    symbol = {"on_track": "✓", "at_risk": "⚠", "off_track": "✗"}[row["status"]]
+    assert len(shown) == 1
+    assert f"<span aria-hidden='true'>{symbol}</span> {status}</span>" in shown[0]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])

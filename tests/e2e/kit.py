@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -32,6 +33,19 @@ STARTUP_S = 60
 TIMEOUT_MS = 90_000  # the first run of a page computes every figure with a cold cache
 SETTLE_MS = 500
 VIEWPORT = {"width": 1400, "height": 1000}
+# axe-core, vendored unchanged from its npm package (version, checksum and licence: vendor/README)
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_VERSION = "4.14.1"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+# the impacts a page may not have; moderate and minor ones are written to the results only
+AXE_BLOCKING = ("serious", "critical")
+# Streamlit's own markup that the app cannot change, each with why
+AXE_EXCLUDE: tuple[str, ...] = (
+    # st.metric's sparkline (chart_data) is a Vega chart Streamlit draws with an empty layer for
+    # highlighted points, role graphics-symbol and no name (svg-img-alt); the app passes only
+    # the numbers. The tile's value, change and target are text beside it.
+    '[data-testid="stMetric"] g[class$="_highlighted_points_marks"]',
+)
 
 # True once the app is idle: connected, script finished, nothing stale or still loading, a title
 # drawn and every plotly chart holding its svg.
@@ -142,3 +156,45 @@ def wait_idle(page: Page) -> float:
 def title(page: Page) -> str:
     """Return the page title (the st.title heading)."""
     return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+
+
+def axe_scan(page: Page) -> dict[str, Any]:
+    """Inject axe-core into the page, run the WCAG 2.1 A and AA rules; return its results.
+
+    The results keep what a reader needs to find and fix each violation: the rule, its impact,
+    and for every element its selector, its markup and axe's summary of what fails.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async ([tags, exclude]) => {
+          const context = exclude.length ? {exclude: exclude.map(s => [s])} : document;
+          const result = await axe.run(context, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+          });
+          return {
+            version: axe.version,
+            passes: result.passes.length,
+            incomplete: result.incomplete.map(r => r.id),
+            violations: result.violations.map(v => ({
+              id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, tags: v.tags,
+              nodes: v.nodes.map(n => ({
+                target: n.target, html: n.html, impact: n.impact, summary: n.failureSummary,
+              })),
+            })),
+          };
+        }""",
+        [list(AXE_TAGS), list(AXE_EXCLUDE)],
+    )
+    assert found["version"] == AXE_VERSION, found["version"]
+    return {"tags": list(AXE_TAGS), "excluded": list(AXE_EXCLUDE), **found}
+
+
+def blocking(results: dict[str, Any]) -> list[str]:
+    """Return the serious and critical violations of an axe scan, one line per element."""
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {node['target']}: {node['html'][:200]}"
+        for v in results["violations"]
+        if v["impact"] in AXE_BLOCKING
+        for node in v["nodes"]
+    ]

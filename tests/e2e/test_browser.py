@@ -1,7 +1,8 @@
 """Every dashboard page in a real Chromium, served by `connect-impact serve` on the demo data.
 
-Screenshots go to tests/artefacts/screenshots/<page>_<lang>.png and the measured render and
-filter-change times to tests/artefacts/browser_timings.json (measured, never asserted).
+Screenshots go to tests/artefacts/screenshots/<page>_<lang>.png, the axe-core WCAG 2.1 AA scan
+of each to tests/artefacts/axe/<page>_<lang>.json, and the measured render and filter-change
+times to tests/artefacts/browser_timings.json (measured, never asserted).
 """
 
 from __future__ import annotations
@@ -17,13 +18,23 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from dashboard.navigation import PAGES as PAGE_RIGHTS
-from tests.e2e.kit import ROOT, TIMEOUT_MS, VIEWPORT, serving, title, wait_idle
+from tests.e2e.kit import (
+    ROOT,
+    TIMEOUT_MS,
+    VIEWPORT,
+    axe_scan,
+    blocking,
+    serving,
+    title,
+    wait_idle,
+)
 
 # the server runs as admin (demo mode), who may use every page; per-role menus are AppTested
 PAGES = tuple((name, title_key) for name, title_key, _ in PAGE_RIGHTS)
 I18N = ROOT / "dashboard" / "i18n"
 ARTEFACTS = ROOT / "tests" / "artefacts"
 SCREENSHOTS = ARTEFACTS / "screenshots"
+AXE_RESULTS = ARTEFACTS / "axe"
 TIMINGS = ARTEFACTS / "browser_timings.json"
 LANGS = ("nl", "fr", "en")
 NEW_PERIOD = "2021-Q3"
@@ -73,7 +84,12 @@ def check_rendered(page: Page) -> int:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save the whole page (Streamlit scrolls inside its main area, so grow the viewport)."""
+    """Save the whole page (Streamlit scrolls inside its main area, so grow the viewport).
+
+    Viewers never see Streamlit's "Deploy" button, so no screenshot may show it.
+    """
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
+    assert page.get_by_text("Deploy", exact=True).count() == 0
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = page.evaluate(
         """() => Math.max(...['stMain', 'stSidebarContent'].map(id => {
@@ -110,7 +126,15 @@ def test_every_page_renders(page, server, name, title_key, lang):
         timings["overview_initial_render_s"] = round(seconds, 3)
     assert title(page) == _titles(lang)[title_key]
     check_rendered(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    results = axe_scan(page)
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+    record = {"page": name, "lang": lang, "url": page.url, **results}
+    (AXE_RESULTS / f"{name}_{lang}.json").write_text(
+        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     assert screenshot(page, f"{name}_{lang}").stat().st_size > 10_000
+    assert blocking(results) == []
 
 
 def test_viewers_get_no_developer_toolbar(page, server):
@@ -276,3 +300,191 @@ def test_the_overview_counts_the_40_hours_per_newcomer_with_target_and_status(
     strings = _titles("nl")
     expect(column).to_contain_text(f"{strings['target']}: {formatting.value(0.5, 'percent', 'nl')}")
     expect(column).to_contain_text(strings[f"status_{row['status']}"])
+
+
+def _strings(lang: str, *files: str) -> dict[str, str]:
+    """Return the strings of a language's i18n files (common first)."""
+    out: dict[str, str] = {}
+    for name in ("common", *files):
+        out |= yaml.safe_load((I18N / lang / f"{name}.yaml").read_text(encoding="utf-8"))
+    return out
+
+
+# What has focus after a Tab, and how it and its near ancestors look (outline, ring,
+# background, border); each focused element is kept, to be looked at again without focus.
+LOOK = """el => {
+  const parts = [];
+  for (let n = el, i = 0; n && n !== document.body && i < 8; n = n.parentElement, i++) {
+    const s = getComputedStyle(n);
+    parts.push([s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow,
+                s.backgroundColor, s.borderColor].join('|'));
+  }
+  return parts.join(';');
+}"""
+FOCUS_PROBE = f"""() => {{
+  const el = document.activeElement;
+  (window.__focused = window.__focused || []).push(el);
+  const owner = el.closest('[data-testid^="st"]');
+  const labelled = el.closest('[data-testid="stExpander"], [data-testid="stSidebarNavLink"]');
+  return {{
+    name: el.tagName === 'MAIN' ? 'main'
+      : el.getAttribute('aria-label') || (labelled || el).innerText.trim().split('\\n').pop(),
+    testid: owner ? owner.dataset.testid : null,
+    sidebar: !!el.closest('[data-testid="stSidebar"]'),
+    focus_visible: el.matches(':focus-visible'),
+    focused_look: ({LOOK})(el),
+  }};
+}}"""
+UNFOCUSED_LOOKS = f"""() => {{
+  document.activeElement.blur();
+  return window.__focused.map({LOOK});
+}}"""
+
+
+def test_the_sidebar_and_the_explorer_work_with_the_keyboard_alone(page, server):
+    """Tab reaches the menu, the sidebar's controls and the explorer's, each visibly focused;
+    the language and the filters can be changed without a mouse."""
+    nl, fr = _strings("nl", "explorer"), _strings("fr", "explorer")
+    open_page(page, server, "explorer", "nl")
+    stops: list[dict] = []
+    # the table's cells take a Tab each (of its first rows) before focus leaves it
+    while len(stops) < 80 and (not stops or stops[-1]["name"] != nl["download_excel"]):
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(250)  # let focus transitions finish before reading the look
+        stops.append(page.evaluate(FOCUS_PROBE))
+    page.wait_for_timeout(250)
+    for stop, look in zip(stops, page.evaluate(UNFOCUSED_LOOKS), strict=True):
+        stop["unfocused_look"] = look
+
+    menu = [_titles("nl")[key] for _, key in PAGES]
+    links = [s["name"] for s in stops if s["testid"] == "stSidebarNavLink"]
+    assert links == menu  # every page, in the menu's order
+    sidebar = {s["name"] for s in stops if s["sidebar"]}
+    assert {nl["period"], nl["as_of"]} <= {n.split(", ")[-1] for n in sidebar}
+    assert any(s["testid"] == "stRadioOption" and s["sidebar"] for s in stops)  # the language
+    main = [s for s in stops if not s["sidebar"]]
+    names = [s["name"] for s in main]
+    wanted = [
+        nl["explorer_indicators"],
+        nl["explorer_breakdown"],
+        nl["explorer_filters"],
+        nl["download_data"],
+        nl["download_excel"],
+    ]
+    assert all(name in names for name in wanted), [s["name"] for s in main]
+    assert [n for n in names if n in wanted] == wanted  # in reading order
+    for stop in stops:
+        if stop["testid"] in ("stSidebarNavLink", "stSelectbox", "stExpander", "stRadioOption") or (
+            stop["name"] in wanted
+        ):
+            assert stop["focus_visible"], stop
+            assert stop["focused_look"] != stop["unfocused_look"], stop  # focus can be seen
+
+    # operate: open the filters with Enter, then choose French with the arrow keys
+    filters = page.locator('[data-testid="stExpander"] summary', has_text=nl["explorer_filters"])
+    filters.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(nl["explorer_filter_hint"])).to_be_visible()
+    sidebar_radio = page.locator('[data-testid="stSidebar"] [data-testid="stRadioOption"] input')
+    sidebar_radio.first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[data-testid="stMain"] h1').first).to_have_text(
+        fr["page_explorer"], timeout=TIMEOUT_MS
+    )
+    wait_idle(page)
+    assert "lang=fr" in page.url
+    check_rendered(page)
+
+
+RESOURCES = """() => performance.getEntriesByType('resource').map(r => ({
+  name: r.name, transfer: r.transferSize, body: r.decodedBodySize, end: r.responseEnd,
+}))"""
+
+
+def _first_open(context, base: str) -> dict[str, object]:
+    """Open the overview in a new tab of a browser context; return where the time went."""
+    tab = context.new_page()
+    marks: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def since() -> float:
+        return round(time.perf_counter() - started, 3)
+
+    def on_socket(socket) -> None:
+        marks.setdefault("websocket_open_s", since())
+        socket.on("framereceived", lambda _: marks.setdefault("first_message_s", since()))
+
+    tab.on("websocket", on_socket)
+    tab.goto(f"{base}/?lang=nl", wait_until="commit")
+    marks["html_s"] = since()
+    tab.wait_for_load_state("load")
+    marks["page_loaded_s"] = since()
+    tab.locator('[data-testid="stMain"] h1').first.wait_for()
+    marks["title_s"] = since()
+    tab.locator('[data-testid="stMetricValue"]').first.wait_for()
+    marks["first_figure_s"] = since()
+    marks["idle_s"] = round(wait_idle(tab) - started, 3)
+    static = [r for r in tab.evaluate(RESOURCES) if "/static/" in r["name"]]
+    tab.close()
+    return {
+        **marks,
+        "static_files": len(static),
+        "static_mb": round(sum(r["body"] for r in static) / 1e6, 2),
+        "static_transferred_mb": round(sum(r["transfer"] for r in static) / 1e6, 2),
+        "static_done_s": round(max((r["end"] for r in static), default=0) / 1000, 3),
+    }
+
+
+def test_opening_the_dashboard_in_a_new_tab_is_measured(browser, server):
+    """Where the time goes when someone opens the dashboard: measured, never asserted.
+
+    First the server's first visitor (nothing computed yet) with an empty browser cache, then a
+    new visitor (figures cached on the server, empty browser cache), then a new tab of that
+    same browser (its cache holds the app's code).
+    """
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
+    context.set_default_timeout(TIMEOUT_MS)
+    first = _first_open(context, server)
+    context.close()
+    context = browser.new_context(viewport=VIEWPORT, locale="nl-BE")
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        second = _first_open(context, server)
+        again = _first_open(context, server)
+    finally:
+        context.close()
+    timings["new_tab"] = {"first_visitor": first, "new_visitor": second, "new_tab": again}
+    for opened in (first, second, again):
+        assert opened["title_s"] <= opened["first_figure_s"] <= opened["idle_s"]
+    assert again["static_transferred_mb"] < second["static_transferred_mb"]  # code from cache
+
+
+def test_a_french_page_shows_french_labels_numbers_and_municipality_names(
+    page, server, demo_warehouse
+):
+    """Worked out without the product's formatting: Belgian French groups thousands with a
+    narrow no-break space and keeps € with its number by a no-break space."""
+    import csv
+
+    from indicators import engine
+
+    open_page(page, server, "money", "fr")
+    funding = engine.compute(["funding_total"], "programme", warehouse_dir=demo_warehouse)
+    amount = funding[funding["breakdown"].isna()].iloc[0]["value"]
+    assert amount >= 1000  # so that the thousands separator shows
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text="Financement total")
+    expected = f"{amount:,.0f}".replace(",", "\u202f") + "\u00a0€"
+    assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == expected
+
+    open_page(page, server, "organisations", "fr")
+    by_place = engine.compute(
+        ["registrations"], "programme", breakdown="municipality", warehouse_dir=demo_warehouse
+    )
+    with (ROOT / "data" / "reference" / "brussels_municipalities.csv").open(encoding="utf-8") as f:
+        french = {row["nis_code"]: row["name_fr"] for row in csv.DictReader(f)}
+    places = by_place[by_place["breakdown_value"].isin(french)].dropna(subset=["value"])
+    top = places.sort_values("value", ascending=False, kind="stable").iloc[0]
+    assert french[top["breakdown_value"]] != "Brussel"  # a French name, not the Dutch one
+    title = page.locator(".js-plotly-plot").last.evaluate("plot => plot.layout.title.text")
+    assert f"Le plus à {french[top['breakdown_value']]}\u00a0: " in title  # (inside <b> tags)
+    expect(page.get_by_text(_titles("fr")["period"], exact=True)).to_be_visible()
