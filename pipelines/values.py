@@ -159,4 +159,3 @@ def unsplit_sentence(separator: str, n_columns: int) -> str:
         f"the row could not be split into its {n_columns} columns: it is separated by {shown}, "
         "unlike the rest of the file (its values are not stored; see the file itself)"
     )
-
