@@ -111,16 +111,33 @@ def _decode(path: Path) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                text = "\x00"
+            text = _decode_not_utf8(data)
     if "\x00" in text:
         raise ReadError(
             f"{path.name}: is not a readable text file (expected a CSV saved as UTF-8 or "
             "Windows-1252)."
         )
     return text
+
+
+# a character made of two to four UTF-8 bytes: a file holding them was written as UTF-8
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]{1,3}")
+
+
+def _decode_not_utf8(data: bytes) -> str:
+    """Return the text of bytes that are not all valid UTF-8.
+
+    A file that holds UTF-8 characters is UTF-8 with a few stray bytes (another program wrote
+    into it): decoding it all as Windows-1252 would turn every é into Ã© and overwrite good
+    stored values. So the stray bytes become U+FFFD and the rows holding them are quarantined
+    (pipelines/values.py); only a file without any UTF-8 character is read as Windows-1252.
+    """
+    if _UTF8_MULTIBYTE.search(data):
+        return data.decode("utf-8-sig", errors="replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "\x00"  # bytes no Windows-1252 text holds: refused below
 
 
 def _sniff_separator(line: str) -> str:

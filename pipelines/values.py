@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from pipelines.contract import Column, Table
 
 
+# what a byte that is not valid UTF-8 became when its file was read (pipelines/readers.py)
+NOT_UTF8 = "\ufffd"
+NOT_UTF8_REASON = (
+    "holds bytes that are not valid UTF-8 (the file mixes two encodings; save it again as UTF-8)"
+)
+
+
 class ParsedFrame(NamedTuple):
     """A typed frame, its error sentences per row, and the (row position, column) cells unread."""
 
@@ -53,6 +60,11 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         if is_blank(value):
             parsed.append(None)
             errors.append(None)
+            continue
+        if isinstance(value, str) and NOT_UTF8 in value:
+            # not quoted: the value may be an id, and the bytes are no text anyway
+            parsed.append(None)
+            errors.append(f"{column.name}: {NOT_UTF8_REASON}")
             continue
         try:
             parsed.append(parse(value))

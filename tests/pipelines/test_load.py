@@ -306,3 +306,35 @@ def test_a_huge_quarantined_value_is_stored_as_a_prefix_with_its_hash(hand_built
     )
     res = CliRunner().invoke(app, ["quarantine", "--warehouse", str(wh)])
     assert res.exit_code == 0 and len(res.output) < 20_000
+
+
+def test_a_stray_windows_byte_in_a_utf8_file_quarantines_its_row_and_spares_the_rest(
+    hand_built, wh
+):
+    # the reproduction of issue 12: UTF-8 with accents and one stray Windows-1252 byte
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows[1][-1] = "Sécurité sociale"
+    rows[2][-1] = "Maison de quartier"
+    write_csv(hand_built / "participants.csv", rows)
+    first = load([hand_built], wh)
+    assert first.quarantined == 0
+    text = (hand_built / "participants.csv").read_text(encoding="utf-8")
+    data = text.replace("Maison de quartier", "Maison de quartier \x00").encode("utf-8")
+    (hand_built / "participants.csv").write_bytes(data.replace(b"\x00", "é".encode("cp1252")))
+    second = load([hand_built], wh)
+    participants = next(a for a in second.accounts if a.table == "participants")
+    assert (participants.quarantined, participants.updated) == (1, 0)
+    con = warehouse.connect_read_only(wh)
+    reasons = con.execute(
+        "select reasons from quarantine where table_name = 'participants'"
+    ).fetchall()
+    referred = sorted(r[0] for r in con.execute("select referred_by from participants").fetchall())
+    con.close()
+    assert reasons == [
+        (
+            "referred_by: holds bytes that are not valid UTF-8 (the file mixes two encodings; "
+            "save it again as UTF-8)",
+        )
+    ]
+    # the stored values are the good ones, accents intact
+    assert referred == ["Maison de quartier", "Sécurité sociale", "eigen initiatief"]
