@@ -30,6 +30,15 @@ BATCH_ROWS = 250_000  # rows parsed and checked at a time: bounds the memory of 
 STREAMED = "streamed_csv"  # the temp table a streamed CSV file is read into
 STAGED_ROWS = readers.STAGED_ROWS
 LOAD_MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it; Python holds one batch at a time
+QUARANTINE_COLUMNS = (
+    "batch_id",
+    "table_name",
+    "source",
+    "source_row",
+    "reasons",
+    "row_values",
+    "quarantined_at",
+)
 # the checks of date order within a row come after the set checks in a row's reasons
 PAIR_CHECKS = frozenset({"expect_column_pair_values_a_to_be_greater_than_b"})
 
@@ -446,7 +455,11 @@ class Loader:
                     self.now,
                 )
             )
-        self.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?)", records)
+        # one insert of a frame: executemany runs one statement per row, slow for thousands
+        frame = pd.DataFrame(records, columns=QUARANTINE_COLUMNS)
+        self.con.register("quarantined_df", frame)
+        self.con.execute(_sql("quarantine_insert"))
+        self.con.unregister("quarantined_df")
         return len(records)
 
     def _store_expectations(
