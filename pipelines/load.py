@@ -43,14 +43,17 @@ QUARANTINE_COLUMNS = (
 PAIR_CHECKS = frozenset({"expect_column_pair_values_a_to_be_greater_than_b"})
 
 # Lineage of every stored row; the leading underscore keeps them apart from contract columns
-# (finance has a `source` of its own).
+# (finance has a `source` of its own). A row's content hash (row_hash_sql) is not stored: it is
+# computed from the row when needed, and an md5 per row was the larger part of a snapshot. The
+# batch id and file name repeat on every row but cost next to nothing: DuckDB stores a column's
+# repeated value once per segment.
 LINEAGE_COLUMNS = (
     "_row_key varchar not null",
-    "_row_hash varchar not null",
     "_batch_id varchar not null",
     "_source varchar not null",
     "_source_row integer not null",
 )
+DROPPED_LINEAGE = ("_row_hash",)  # stored by snapshots made before it was computed instead
 
 
 # what the accounting counts per table, in the order the CLI and the dashboard show it
@@ -160,6 +163,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"create table if not exists {table.name} ({', '.join(cols + list(LINEAGE_COLUMNS))})"
         )
+        for column in DROPPED_LINEAGE:
+            con.execute(f"alter table {table.name} drop column if exists {column}")
     con.execute(_sql("meta_tables"))
 
 
@@ -167,9 +172,9 @@ def _cast(col: Column) -> str:
     return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
-def row_key_sql(table: Table) -> str:
+def row_key_sql(table: Table, present: set[str] | None = None) -> str:
     """Return the SQL of a row's `_row_key`: its key columns, else its content hash."""
-    content = "_row_hash"
+    content = row_hash_sql(table, present)
     if not table.key:
         return content
     parts = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in table.key)
@@ -179,7 +184,7 @@ def row_key_sql(table: Table) -> str:
 
 
 def row_hash_sql(table: Table, present: set[str] | None = None) -> str:
-    """Return the SQL of a row's `_row_hash`, the md5 of its contract columns' values.
+    """Return the SQL of a row's content hash, the md5 of its contract columns' values.
 
     A column not in `present` (an older snapshot's table may lack a later contract column)
     counts as empty.
@@ -501,12 +506,13 @@ class Loader:
             "? as _batch_id, ? as _source from staged_hashed",
             [self.batch_id, source],
         )
-        inserted, updated, unchanged = self.con.execute(
-            _sql("upsert_classify", table=table.name)
-        ).fetchone()
+        self.con.execute(
+            _sql("upsert_stored_hashes", table=table.name, row_hash=row_hash_sql(table))
+        )
+        inserted, updated, unchanged = self.con.execute(_sql("upsert_classify")).fetchone()
         self.con.execute(_sql("upsert_delete_changed", table=table.name))
         self.con.execute(_sql("upsert_insert", table=table.name))
-        for temp in ("staged", "staged_hashed", "staged_typed"):
+        for temp in ("staged", "staged_hashed", "staged_typed", "stored_hashes"):
             self.con.execute(f"drop table {temp}")
         return int(inserted or 0), int(updated or 0), int(unchanged or 0)
 
