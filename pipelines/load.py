@@ -26,10 +26,10 @@ from pipelines.errors import UserError
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 GENERATION_REPORT = "_generation.json"
-BATCH_ROWS = 250_000  # rows parsed and checked at a time: bounds the memory of a load
+BATCH_ROWS = 200_000  # rows parsed and checked at a time: bounds the memory of a load
 STREAMED = "streamed_csv"  # the temp table a streamed CSV file is read into
 STAGED_ROWS = readers.STAGED_ROWS
-LOAD_MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it; Python holds one batch at a time
+LOAD_MEMORY_LIMIT = "768MB"  # DuckDB spills to disk beyond it; Python holds one batch at a time
 QUARANTINE_COLUMNS = (
     "batch_id",
     "table_name",
