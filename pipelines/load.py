@@ -307,6 +307,7 @@ class Loader:
         self.key = key
         self.today = today
         self.batch_id = writer.id
+        self.scratch = writer.tmp_path.with_name(writer.tmp_path.name + ".stream.csv")
         self.now = datetime.now(UTC).replace(tzinfo=None)
         self.con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
 
@@ -315,7 +316,7 @@ class Loader:
     ) -> Account:
         """Validate and upsert one file's table in bounded batches; return its accounting."""
         table = raw.table
-        if raw.plan is not None and not readers.stage_csv(raw, self.con, STREAMED):
+        if raw.plan is not None and not readers.stage_csv(raw, self.con, STREAMED, self.scratch):
             # the streaming path cannot read this file as the whole-file reader would
             whole = readers.read_file(raw.path)[0]
             raw.frame, raw.unknown_columns = whole.frame, whole.unknown_columns

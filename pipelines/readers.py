@@ -218,16 +218,6 @@ _PREFIX_BYTES = 1 << 20
 _CHUNK_BYTES = 1 << 24
 # what str.strip() removes: a cell of nothing else is blank, in SQL as in _blank_mask
 _SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x110000)) if c.isspace())
-# cp1252 is read by DuckDB as latin-1, whose C1 controls are put right to cp1252's characters
-_CP1252_FROM, _CP1252_TO = zip(
-    *(
-        (chr(b), bytes([b]).decode("cp1252"))
-        for b in range(0x80, 0xA0)
-        if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-    ),
-    strict=True,
-)
-_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
 STAGED_LINE = "cast(rowid + 1 as integer)"
@@ -291,63 +281,80 @@ def _plan_csv(path: Path) -> RawTable | None:
     )
 
 
-def _count_lines(path: Path, encoding: str) -> int | None:
-    """Return the lines of a file as _read_csv counts them, or None if it holds bytes it refuses."""
+def _count_lines(path: Path) -> int | None:
+    """Return the lines of a file as _read_csv counts them, or None if it holds a NUL byte."""
     newlines = returns = pairs = 0
     last = b""
-    ending = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK_BYTES):
-            if b"\x00" in chunk or (
-                encoding == "cp1252" and any(b in chunk for b in _CP1252_UNDEFINED)
-            ):
+            if b"\x00" in chunk:
                 return None
             newlines += chunk.count(b"\n")
             returns += chunk.count(b"\r")
             pairs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-            ending = chunk[-1:]
     lines = newlines + returns - pairs
-    return lines if ending in (b"\n", b"\r") else lines + 1
+    return lines if last in (b"\n", b"\r") else lines + 1
+
+
+def _as_utf8(path: Path, target: Path) -> bool:
+    """Write a cp1252 file as UTF-8 (DuckDB reads no cp1252), a chunk at a time; False if not."""
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as out:
+            while chunk := src.read(_CHUNK_BYTES):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:  # a byte cp1252 leaves undefined: _read_csv says so
+        return False
+    return True
 
 
 def _blank_to_null(expr: str) -> str:
     return f"case when regexp_full_match({expr}, '[{_SPACE_CLASS}]*') then null else {expr} end"
 
 
-def stage_csv(raw: RawTable, con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def stage_csv(raw: RawTable, con: duckdb.DuckDBPyConnection, name: str, scratch: Path) -> bool:
     """Read a planned CSV file into the temp table `name`; return False if it must be read whole.
 
     The table holds one row per record, the header first: the canonical columns (text, blanks
     as null) and `_filled` (whether the line holds any value); identifying columns never enter
     it. A record's rowid + 1 is its line number (STAGED_LINE), STAGED_ROWS picks the data rows.
+    A cp1252 file is first copied as UTF-8 to the file `scratch` (deleted after; a hidden name
+    in the warehouse, so that a crash leaves it for the next writer to remove).
     """
     plan = raw.plan
     assert plan is not None
-    lines = _count_lines(raw.path, plan.encoding)
+    lines = _count_lines(raw.path)
     if lines is None:
         return False
-    cells = {p: f"c{p}" for p in range(plan.width)}
-    if plan.encoding == "cp1252":
-        cells = {
-            p: f"translate({c}, '{''.join(_CP1252_FROM)}', '{''.join(_CP1252_TO)}')"
-            for p, c in cells.items()
-        }
-    norm = {p: _blank_to_null(e) for p, e in cells.items()}
+    if plan.encoding == "utf-8":
+        return _stage_utf8(raw, raw.path, con, name, lines)
+    try:
+        return _as_utf8(raw.path, scratch) and _stage_utf8(raw, scratch, con, name, lines)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _stage_utf8(
+    raw: RawTable, path: Path, con: duckdb.DuckDBPyConnection, name: str, lines: int
+) -> bool:
+    plan = raw.plan
+    assert plan is not None
+    norm = {p: _blank_to_null(f"c{p}") for p in range(plan.width)}
     select = [f"{norm[p]} as {column}" for p, column in plan.columns.items()]
     select += [f"{norm[p]} is not null as _h{p}" for p in plan.headerless]
     filled = " or ".join(f"{e} is not null" for e in norm.values())
     columns = "{" + ", ".join(f"'c{p}': 'varchar'" for p in range(plan.width)) + "}"
     read = (
         "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, "
-        f"columns = {columns}, null_padding = true, auto_detect = false, "
-        f"encoding = '{'latin-1' if plan.encoding == 'cp1252' else 'utf-8'}')"
+        f"columns = {columns}, null_padding = true, auto_detect = false, encoding = 'utf-8')"
     )
     try:
         con.execute(
             f"create or replace temp table {name} as select {', '.join(select)}, "
             f"({filled}) as _filled from {read}",
-            [str(raw.path), plan.separator],
+            [str(path), plan.separator],
         )
     except duckdb.Error:
         con.execute(f"drop table if exists {name}")

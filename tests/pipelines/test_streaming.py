@@ -47,8 +47,8 @@ def test_streamed_and_whole_file_loads_store_the_same(dirty, tmp_path, monkeypat
     streamed: list[str] = []
     stage = readers.stage_csv
 
-    def recording(raw, con, name):
-        ok = stage(raw, con, name)
+    def recording(raw, con, name, scratch):
+        ok = stage(raw, con, name, scratch)
         if ok:
             streamed.append(raw.table.name)
         return ok
@@ -76,7 +76,7 @@ def test_a_file_the_stream_cannot_number_is_read_whole(tmp_path, content):
     path.write_bytes(content.replace(b"a,b", b"organisation_id,name"))
     planned = readers._plan_csv(path)
     con = duckdb.connect()
-    assert planned is None or not readers.stage_csv(planned, con, "t")
+    assert planned is None or not readers.stage_csv(planned, con, "t", tmp_path / "scratch")
 
 
 def test_set_checks_in_sql_find_what_gx_finds(dirty, tmp_path, monkeypatch):
@@ -126,3 +126,45 @@ def test_set_checks_in_sql_find_what_gx_finds(dirty, tmp_path, monkeypatch):
     finally:
         con.close()
     assert compared > 0  # the dirty export holds rows that break keys and references
+
+
+TRICKY = [
+    # cp1252: the euro sign and curly quotes are C1 bytes in latin-1; a headerless column with
+    # data; a cell of spaces only; a short row; a quoted separator; trailing separators
+    (
+        "cp1252",
+        "deelnemer_id;ingeschreven_op;;geslacht;naam\r\n"
+        "D1;01/06/2021;x;V;Zoë\r\n"
+        "D2;   ;;M;\u201cJan\u201d\r\n"
+        "D3;02/06/2021\r\n"
+        '"D;4";03/06/2021;;\u20ac;\r\n'
+        ";;;;\r\n"
+        "D5;04/06/2021;;V;\r\n",
+    ),
+    # UTF-8 with a byte order mark, commas, a non-breaking space as a blank cell
+    (
+        "utf-8-sig",
+        "participant_id,registered_on,gender\nP1,2021-06-01,\u00a0\nP2,2021-06-02,F\nP1,2021-06-01,\u00a0\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("encoding", "text"), TRICKY)
+def test_a_streamed_file_gives_the_rows_the_whole_file_reader_gives(tmp_path, encoding, text):
+    path = tmp_path / "participants.csv"
+    path.write_bytes(text.encode(encoding))
+    whole = readers.read_file(path)[0]
+    planned = readers._plan_csv(path)
+    con = duckdb.connect()
+    assert readers.stage_csv(planned, con, "t", tmp_path / "scratch")
+    assert not (tmp_path / "scratch").exists()
+    columns = list(planned.plan.columns.values())
+    streamed = con.execute(
+        f"select {', '.join(columns)}, {readers.STAGED_LINE} from t "
+        f"where {readers.STAGED_ROWS} order by rowid"
+    ).fetchall()
+    expected = [tuple(None if v is None else v for v in row) for row in whole.frame.values.tolist()]
+    assert streamed == expected
+    assert planned.rows_read == whole.rows_read
+    assert planned.unknown_columns == whole.unknown_columns
+    assert planned.dropped_identifiers == whole.dropped_identifiers
