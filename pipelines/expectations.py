@@ -197,7 +197,7 @@ def validate(
     """
     today = today or date.today()
     columns = [c for c in table.column_names]
-    data = frame[columns].reset_index(drop=True).copy()
+    data = _vectorisable(frame[columns].reset_index(drop=True))
     data[POS] = range(len(data))
     # GX compares in-set values as Python objects; only ids present in the frame matter, so
     # the reference set is cut down to those before the suite is built
@@ -245,6 +245,28 @@ def validate(
             sentence = _sentence(config.type, kwargs, config.meta, item, table)
             outcome.reasons[pos].append(Finding(config.type, column, sentence))
     return outcome
+
+
+_NS_BOUNDS = (pd.Timestamp.min, pd.Timestamp.max)
+
+
+def _vectorisable(data: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of data whose dates and numbers GX's pandas range check can vectorise.
+
+    GX compares nullable numbers and microsecond dates one Python value at a time; as floats
+    and nanosecond dates (the same values: ids are text, and no count nears 2**53) it compares
+    whole columns. A date beyond the nanosecond range stays as it is.
+    """
+    out = data.copy()
+    for name in out.columns:
+        column = out[name]
+        if str(column.dtype) in ("Int64", "Float64"):
+            out[name] = column.astype("float64")
+        elif str(column.dtype) == "datetime64[us]":
+            present = column.dropna()
+            if present.empty or (present.min() >= _NS_BOUNDS[0] and present.max() <= _NS_BOUNDS[1]):
+                out[name] = column.astype("datetime64[ns]")
+    return out
 
 
 @cache
