@@ -172,9 +172,12 @@ def _cast(col: Column) -> str:
     return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
-def row_key_sql(table: Table, present: set[str] | None = None) -> str:
-    """Return the SQL of a row's `_row_key`: its key columns, else its content hash."""
-    content = row_hash_sql(table, present)
+def row_key_sql(table: Table, present: set[str] | None = None, content: str | None = None) -> str:
+    """Return the SQL of a row's `_row_key`: its key columns, else its content hash.
+
+    `content` names a column already holding the content hash (else it is computed).
+    """
+    content = content or row_hash_sql(table, present)
     if not table.key:
         return content
     parts = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in table.key)
@@ -351,7 +354,6 @@ class Loader:
         results = [r for r in results if r["expectation"] not in PAIR_CHECKS]
         self._store_expectations(table, raw.source, [*results, *sql_results, *pairs], unreadable)
         account.quarantined = self._quarantine(table, raw.source, rows)
-        self.con.execute(_sql("staged_good"))
         account.inserted, account.updated, account.unchanged = self._upsert(table, raw.source)
         for temp in ("staged_all", "staged_bad", "staged_flags", STREAMED, "streamed_duplicates"):
             self.con.execute(f"drop table if exists {temp}")
@@ -498,22 +500,16 @@ class Loader:
         self.con.executemany("insert into load_expectations values (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def _upsert(self, table: Table, source: str) -> tuple[int, int, int]:
+        row_hash = row_hash_sql(table)
         self.con.execute(
-            "create or replace temp table staged_hashed as "
-            f"select *, {row_hash_sql(table)} as _row_hash from staged_typed"
-        )
-        self.con.execute(
-            f"create or replace temp table staged as select *, {row_key_sql(table)} as _row_key, "
-            "? as _batch_id, ? as _source from staged_hashed",
+            _sql("staged_good", row_hash=row_hash, row_key=row_key_sql(table, content="_row_hash")),
             [self.batch_id, source],
         )
-        self.con.execute(
-            _sql("upsert_stored_hashes", table=table.name, row_hash=row_hash_sql(table))
-        )
+        self.con.execute(_sql("upsert_stored_hashes", table=table.name, row_hash=row_hash))
         inserted, updated, unchanged = self.con.execute(_sql("upsert_classify")).fetchone()
         self.con.execute(_sql("upsert_delete_changed", table=table.name))
         self.con.execute(_sql("upsert_insert", table=table.name))
-        for temp in ("staged", "staged_hashed", "staged_typed", "stored_hashes"):
+        for temp in ("staged", "stored_hashes"):
             self.con.execute(f"drop table {temp}")
         return int(inserted or 0), int(updated or 0), int(unchanged or 0)
 
