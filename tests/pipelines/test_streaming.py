@@ -168,3 +168,22 @@ def test_a_streamed_file_gives_the_rows_the_whole_file_reader_gives(tmp_path, en
     assert planned.rows_read == whole.rows_read
     assert planned.unknown_columns == whole.unknown_columns
     assert planned.dropped_identifiers == whole.dropped_identifiers
+
+
+def test_progress_counts_the_rows_of_each_table_up_to_its_rows_checked(
+    dirty, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CONNECT_PSEUDONYM_KEY", "a-fixed-key-for-this-test-only")
+    monkeypatch.setattr(readers, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(load, "BATCH_ROWS", 1000)
+    seen: list[tuple[str, int, int]] = []
+    result = load.load(
+        [dirty], tmp_path / "wh", today=TODAY, progress=lambda m, d, t: seen.append((m, d, t))
+    )
+    for table, counts in result.totals().items():
+        checked = counts["read"] - counts["duplicates"]
+        rows = [(d, t) for m, d, t in seen if m.endswith(f"({table}): rows")]
+        # one report per batch of at most 1,000 rows, the last at every row checked
+        assert rows[-1] == (checked, checked), table
+        assert len(rows) >= max(1, -(-checked // 1000)), table
+        assert [d for d, _ in rows] == sorted(d for d, _ in rows), table
