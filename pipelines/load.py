@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines import expectations, marts, privacy, readers, settings, values, warehouse
@@ -206,8 +207,12 @@ def _column_defs(table: Table) -> str:
     return ", ".join(f"{c.name} {COLUMN_TYPES[c.type].sql_type}" for c in table.columns)
 
 
-def _joined(sentences: list[str] | None) -> str | None:
-    return "; ".join(sentences) if sentences else None
+def _sentences(by_position: dict[int, list[str]], n: int) -> np.ndarray:
+    """Return per row its sentences joined by '; ', None where it has none (most rows)."""
+    out = np.full(n, None, dtype=object)
+    for pos, sentences in by_position.items():
+        out[pos] = "; ".join(sentences)
+    return out
 
 
 class _FrameRows:
@@ -386,12 +391,8 @@ class Loader:
                 total["unexpected_count"] += r["unexpected_count"]
         staged = typed[list(table.column_names)].reset_index(drop=True)
         staged["_source_row"] = batch["_source_row"].to_numpy(dtype="int64")
-        staged["_before"] = pd.Series(
-            [_joined(before.get(i)) for i in range(len(staged))], dtype=object
-        )
-        staged["_after"] = pd.Series(
-            [_joined(after.get(i)) for i in range(len(staged))], dtype=object
-        )
+        staged["_before"] = _sentences(before, len(staged))
+        staged["_after"] = _sentences(after, len(staged))
         casts = ", ".join(_cast(c) for c in table.columns)
         self.con.register("batch_df", staged)
         self.con.execute(
