@@ -3,6 +3,11 @@
 Every row read ends in exactly one place: inserted, updated, unchanged, quarantined (with
 its reasons) or skipped as an exact duplicate of an earlier row of the same file. The
 accounting per file and table is returned, stored in the snapshot and printed by the CLI.
+
+No table is held whole in Python: a large CSV file is read by DuckDB (readers.stage_csv), every
+file's rows are parsed, pseudonymised and checked by its GX suite in batches of BATCH_ROWS and
+staged in DuckDB, and the checks across a file's rows (a key's uniqueness, references) run there
+in SQL made from the contract (expectations.set_checks).
 """
 
 from __future__ import annotations
