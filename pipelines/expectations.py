@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -23,12 +24,69 @@ from pipelines.coltypes import COLUMN_TYPES
 from pipelines.contract import Table
 
 POS = "_pos"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 # Date order within a row: (later column, earlier column).
 DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
     "matches": (("ended_on", "matched_on"), ("planned_end_on", "matched_on")),
     "referrals": (("status_on", "referred_on"),),
 }
+
+
+class SetCheck(NamedTuple):
+    """A check across the rows of a file (a key's uniqueness, a reference): run in SQL.
+
+    It needs every row of the file at once, which batches cannot give, so the load runs it in
+    DuckDB (set_check_sql); build_suite adds the same check as a GX expectation.
+    """
+
+    expectation: str
+    columns: tuple[str, ...]
+    targets: tuple[str, ...]  # referenced tables; () for a key's uniqueness
+
+    @property
+    def column(self) -> str:
+        """Return the column name(s) as the expectation results name them."""
+        return ",".join(self.columns)
+
+
+def set_checks(table: Table) -> list[SetCheck]:
+    """Return the contract's checks across rows of a table, in the order the suite holds them."""
+    checks = []
+    if len(table.key) == 1:
+        checks.append(SetCheck("expect_column_values_to_be_unique", table.key, ()))
+    elif table.key:
+        checks.append(SetCheck("expect_compound_columns_to_be_unique", table.key, ()))
+    for column, targets in table.references.items():
+        checks.append(SetCheck("expect_column_values_to_be_in_set", (column,), tuple(targets)))
+    return checks
+
+
+def set_check_sql(check: SetCheck, staged: str) -> str:
+    """Return the SQL selecting `_source_row` of the rows of `staged` that fail check."""
+    from pipelines.contract import TABLES_BY_NAME
+
+    if not check.targets:
+        template = "check_unique"
+        present = " and ".join(f"{c} is not null" for c in check.columns)
+        fills = {"present": present, "key": ", ".join(check.columns)}
+    else:
+        template = "check_reference"
+        (column,) = check.columns
+        missing = " and ".join(
+            f"not exists (select 1 from {t} as t where t.{TABLES_BY_NAME[t].key[0]} = s.{column})"
+            for t in check.targets
+        )
+        fills = {"column": column, "missing": missing}
+    return (SQL_DIR / f"{template}.sql").read_text().format(staged=staged, **fills)
+
+
+def set_check_sentence(check: SetCheck, values: dict[str, Any], table: Table) -> str:
+    """Return the quarantine sentence of a row (its check columns' values) failing check."""
+    kwargs = {"column_list": list(check.columns)} if len(check.columns) > 1 else {}
+    kwargs["column"] = check.columns[0] if len(check.columns) == 1 else None
+    meta = {"references": " or ".join(check.targets)} if check.targets else None
+    return _sentence(check.expectation, kwargs, meta, values, table)
 
 
 class Finding(NamedTuple):
@@ -76,9 +134,15 @@ def _batch_definition(table_name: str) -> Any:
 
 
 def build_suite(
-    table: Table, references: dict[str, Iterable[str]] | None = None, today: date | None = None
+    table: Table,
+    references: dict[str, Iterable[str]] | None = None,
+    today: date | None = None,
+    across_rows: bool = True,
 ) -> Any:
-    """Return the GX expectation suite for a contract table (references: column -> known ids)."""
+    """Return the GX expectation suite for a contract table (references: column -> known ids).
+
+    Without `across_rows`, the set checks (set_checks) are left out: the load runs them in SQL.
+    """
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
@@ -91,23 +155,23 @@ def build_suite(
             suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=col.name))
         for expectation in COLUMN_TYPES[col.type].expectations(col, today):
             suite.add_expectation(expectation)
-    if table.key:
-        if len(table.key) == 1:
-            suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=table.key[0]))
-        else:
+    for check in set_checks(table) if across_rows else ():
+        if check.expectation == "expect_column_values_to_be_unique":
+            suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=check.columns[0]))
+        elif check.expectation == "expect_compound_columns_to_be_unique":
             suite.add_expectation(
                 gxe.ExpectCompoundColumnsToBeUnique(
-                    column_list=list(table.key), ignore_row_if="any_value_is_missing"
+                    column_list=list(check.columns), ignore_row_if="any_value_is_missing"
                 )
             )
-    for column, known in (references or {}).items():
-        suite.add_expectation(
-            gxe.ExpectColumnValuesToBeInSet(
-                column=column,
-                value_set=sorted(known),
-                meta={"references": " or ".join(table.references[column])},
+        elif check.columns[0] in (references or {}):
+            suite.add_expectation(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column=check.columns[0],
+                    value_set=sorted(references[check.columns[0]]),
+                    meta={"references": " or ".join(check.targets)},
+                )
             )
-        )
     for later, earlier in DATE_ORDER.get(table.name, ()):
         suite.add_expectation(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
@@ -125,11 +189,15 @@ def validate(
     table: Table,
     references: dict[str, Iterable[str]] | None = None,
     today: date | None = None,
+    across_rows: bool = True,
 ) -> Validation:
-    """Return the failing rows (by position in frame) with reasons, and per-expectation results."""
+    """Return the failing rows (by position in frame) with reasons, and per-expectation results.
+
+    Without `across_rows` (a batch of a file), the set checks are left to set_check_sql.
+    """
     today = today or date.today()
     columns = [c for c in table.column_names]
-    data = frame[columns].reset_index(drop=True).copy()
+    data = _vectorisable(frame[columns].reset_index(drop=True))
     data[POS] = range(len(data))
     # GX compares in-set values as Python objects; only ids present in the frame matter, so
     # the reference set is cut down to those before the suite is built
@@ -137,7 +205,11 @@ def validate(
         col: set(data[col].dropna().unique()) & set(known)
         for col, known in (references or {}).items()
     }
-    suite = build_suite(table, refs, today)
+    suite = (
+        build_suite(table, refs, today)
+        if across_rows
+        else _row_suite(table.name, today)  # the same for every batch: built once
+    )
     batch = _batch_definition(table.name).get_batch(batch_parameters={"dataframe": data})
     result = batch.validate(
         suite,
@@ -173,6 +245,35 @@ def validate(
             sentence = _sentence(config.type, kwargs, config.meta, item, table)
             outcome.reasons[pos].append(Finding(config.type, column, sentence))
     return outcome
+
+
+_NS_BOUNDS = (pd.Timestamp.min, pd.Timestamp.max)
+
+
+def _vectorisable(data: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of data whose dates and numbers GX's pandas range check can vectorise.
+
+    GX compares nullable numbers and microsecond dates one Python value at a time; as floats
+    and nanosecond dates (the same values: ids are text, and no count nears 2**53) it compares
+    whole columns. A date beyond the nanosecond range stays as it is.
+    """
+    out = data.copy()
+    for name in out.columns:
+        column = out[name]
+        if str(column.dtype) in ("Int64", "Float64"):
+            out[name] = column.astype("float64")
+        elif str(column.dtype) == "datetime64[us]":
+            present = column.dropna()
+            if present.empty or (present.min() >= _NS_BOUNDS[0] and present.max() <= _NS_BOUNDS[1]):
+                out[name] = column.astype("datetime64[ns]")
+    return out
+
+
+@cache
+def _row_suite(table_name: str, today: date) -> Any:
+    from pipelines.contract import TABLES_BY_NAME
+
+    return build_suite(TABLES_BY_NAME[table_name], None, today, across_rows=False)
 
 
 def _fmt(value: Any) -> str:

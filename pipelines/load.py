@@ -3,39 +3,63 @@
 Every row read ends in exactly one place: inserted, updated, unchanged, quarantined (with
 its reasons) or skipped as an exact duplicate of an earlier row of the same file. The
 accounting per file and table is returned, stored in the snapshot and printed by the CLI.
+
+No table is held whole in Python: a large CSV file is read by DuckDB (readers.stage_csv), every
+file's rows are parsed, pseudonymised and checked by its GX suite in batches of BATCH_ROWS and
+staged in DuckDB, and the checks across a file's rows (a key's uniqueness, references) run there
+in SQL made from the contract (expectations.set_checks).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines import expectations, marts, privacy, readers, settings, values, warehouse
 from pipelines.coltypes import COLUMN_TYPES
-from pipelines.contract import LOAD_ORDER, TABLES, TABLES_BY_NAME, Column, Table
+from pipelines.contract import LOAD_ORDER, TABLES, Column, Table
 from pipelines.errors import UserError
 
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 GENERATION_REPORT = "_generation.json"
+BATCH_ROWS = 200_000  # rows parsed and checked at a time: bounds the memory of a load
+STREAMED = "streamed_csv"  # the temp table a streamed CSV file is read into
+STAGED_ROWS = readers.STAGED_ROWS
+LOAD_MEMORY_LIMIT = "768MB"  # DuckDB spills to disk beyond it; Python holds one batch at a time
+QUARANTINE_COLUMNS = (
+    "batch_id",
+    "table_name",
+    "source",
+    "source_row",
+    "reasons",
+    "row_values",
+    "quarantined_at",
+)
+# the checks of date order within a row come after the set checks in a row's reasons
+PAIR_CHECKS = frozenset({"expect_column_pair_values_a_to_be_greater_than_b"})
 
 # Lineage of every stored row; the leading underscore keeps them apart from contract columns
-# (finance has a `source` of its own).
+# (finance has a `source` of its own). A row's content hash (row_hash_sql) is not stored: it is
+# computed from the row when needed, and an md5 per row was the larger part of a snapshot. The
+# batch id and file name repeat on every row but cost next to nothing: DuckDB stores a column's
+# repeated value once per segment.
 LINEAGE_COLUMNS = (
     "_row_key varchar not null",
-    "_row_hash varchar not null",
     "_batch_id varchar not null",
     "_source varchar not null",
     "_source_row integer not null",
 )
+DROPPED_LINEAGE = ("_row_hash",)  # stored by snapshots made before it was computed instead
 
 
 # what the accounting counts per table, in the order the CLI and the dashboard show it
@@ -50,6 +74,9 @@ ACCOUNTING: tuple[str, ...] = (
 ACCOUNTING_NOTE = (
     "rows read = inserted + updated + unchanged + quarantined + duplicates skipped, per table."
 )
+
+
+Progress = Callable[[str, int, int], None]  # (what is happening, steps or rows done, in all)
 
 
 class LoadError(UserError):
@@ -142,6 +169,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"create table if not exists {table.name} ({', '.join(cols + list(LINEAGE_COLUMNS))})"
         )
+        for column in DROPPED_LINEAGE:
+            con.execute(f"alter table {table.name} drop column if exists {column}")
     con.execute(_sql("meta_tables"))
 
 
@@ -149,9 +178,12 @@ def _cast(col: Column) -> str:
     return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
-def row_key_sql(table: Table) -> str:
-    """Return the SQL of a row's `_row_key`: its key columns, else its content hash."""
-    content = "_row_hash"
+def row_key_sql(table: Table, present: set[str] | None = None, content: str | None = None) -> str:
+    """Return the SQL of a row's `_row_key`: its key columns, else its content hash.
+
+    `content` names a column already holding the content hash (else it is computed).
+    """
+    content = content or row_hash_sql(table, present)
     if not table.key:
         return content
     parts = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in table.key)
@@ -161,7 +193,7 @@ def row_key_sql(table: Table) -> str:
 
 
 def row_hash_sql(table: Table, present: set[str] | None = None) -> str:
-    """Return the SQL of a row's `_row_hash`, the md5 of its contract columns' values.
+    """Return the SQL of a row's content hash, the md5 of its contract columns' values.
 
     A column not in `present` (an older snapshot's table may lack a later contract column)
     counts as empty.
@@ -174,6 +206,82 @@ def row_hash_sql(table: Table, present: set[str] | None = None) -> str:
         for c in table.columns
     )
     return f"md5(concat_ws('|', {parts}))"
+
+
+def _column_defs(table: Table) -> str:
+    return ", ".join(f"{c.name} {COLUMN_TYPES[c.type].sql_type}" for c in table.columns)
+
+
+def _sentences(by_position: dict[int, list[str]], n: int) -> np.ndarray:
+    """Return per row its sentences joined by '; ', None where it has none (most rows)."""
+    out = np.full(n, None, dtype=object)
+    for pos, sentences in by_position.items():
+        out[pos] = "; ".join(sentences)
+    return out
+
+
+class _FrameRows:
+    """The rows of a table read whole (Excel, small CSV): exact duplicates found by pandas."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        frame = frame.reset_index(drop=True)
+        content = [c for c in frame.columns if not c.startswith("_")]
+        duplicate = (
+            frame.duplicated(subset=content, keep="first")
+            if content
+            else pd.Series(False, index=frame.index)
+        )
+        self.duplicates = int(duplicate.sum())
+        self.frame = frame[~duplicate].reset_index(drop=True)
+
+    def batches(self) -> Iterator[pd.DataFrame]:
+        """Yield the rows that are not duplicates in batches of BATCH_ROWS, at least one."""
+        for start in range(0, max(len(self.frame), 1), BATCH_ROWS):
+            yield self.frame.iloc[start : start + BATCH_ROWS].reset_index(drop=True)
+
+    def raw_rows(self, lines: list[int]) -> pd.DataFrame:
+        """Return the raw values of the rows on these lines, indexed by line."""
+        return self.frame.set_index(readers.SOURCE_ROW).loc[lines]
+
+
+class _StreamedRows:
+    """The rows of a CSV file streamed into DuckDB: exact duplicates found in SQL."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+        self.con = con
+        self.columns = ", ".join(columns)
+        con.execute(
+            _sql("streamed_duplicates", columns=self.columns, streamed=STREAMED, rows=STAGED_ROWS)
+        )
+        self.duplicates = con.execute("select count(*) from streamed_duplicates").fetchone()[0]
+        self.records = con.execute(f"select count(*) from {STREAMED}").fetchone()[0]
+
+    def _select(self, where: str, params: list[Any]) -> pd.DataFrame:
+        return self.con.execute(
+            f"select {self.columns}, {readers.STAGED_LINE} as {readers.SOURCE_ROW} "
+            f"from {STREAMED} where {STAGED_ROWS} and {where} order by rowid",
+            params,
+        ).fetchdf()
+
+    def batches(self) -> Iterator[pd.DataFrame]:
+        """Yield the rows that are not duplicates in batches of at most BATCH_ROWS, at least one."""
+        for start in range(1, max(self.records, 2), BATCH_ROWS):
+            yield self._select(
+                "rowid >= ? and rowid < ? and rowid not in (select r from streamed_duplicates)",
+                [start, start + BATCH_ROWS],
+            )
+
+    def raw_rows(self, lines: list[int]) -> pd.DataFrame:
+        """Return the raw values of the rows on these lines, indexed by line."""
+        frame = self._select(f"{readers.STAGED_LINE} in (select unnest(?))", [lines])
+        return frame.set_index(readers.SOURCE_ROW)
+
+
+_Rows = _FrameRows | _StreamedRows
+
+
+def _flags(value: Any) -> list[int]:
+    return [] if value is None or not hasattr(value, "__len__") else sorted(int(n) for n in value)
 
 
 def _is_synthetic(paths: list[Path]) -> bool:
@@ -212,136 +320,203 @@ class Loader:
         self.key = key
         self.today = today
         self.batch_id = writer.id
+        self.scratch = writer.tmp_path.with_name(writer.tmp_path.name + ".stream.csv")
         self.now = datetime.now(UTC).replace(tzinfo=None)
+        self.con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
 
-    def known_ids(self, table: Table) -> dict[str, set[str]]:
-        """Return, per reference column of table, the keys its target tables hold now."""
-        known: dict[str, set[str]] = {}
-        for column, targets in table.references.items():
-            known[column] = set()
-            for target in targets:
-                key = TABLES_BY_NAME[target].key[0]
-                rows = self.con.execute(
-                    f"select distinct {key} from {target} where {key} is not null"
-                ).fetchall()
-                known[column] |= {r[0] for r in rows}
-        return known
-
-    def load_table(self, raw: readers.RawTable, sha: str) -> Account:
-        """Validate and upsert one file's table; return its accounting."""
+    def load_table(
+        self, raw: readers.RawTable, sha: str, progress: Progress | None = None
+    ) -> Account:
+        """Validate and upsert one file's table in bounded batches; return its accounting."""
         table = raw.table
-        frame = raw.frame.reset_index(drop=True)
+        if raw.plan is not None and not readers.stage_csv(raw, self.con, STREAMED, self.scratch):
+            # the streaming path cannot read this file as the whole-file reader would
+            whole = readers.read_file(raw.path)[0]
+            raw.frame, raw.unknown_columns = whole.frame, whole.unknown_columns
+            raw.plan = None
+        rows: _Rows = (
+            _StreamedRows(self.con, list(raw.plan.columns.values()))
+            if raw.plan is not None
+            else _FrameRows(raw.frame)
+        )
         account = Account(
             table=table.name,
             source=raw.source,
             file_name=raw.path.name,
             sheet=raw.sheet,
             file_sha256=sha,
-            rows_read=len(frame),
+            rows_read=raw.rows_read if raw.frame is None else len(raw.frame),
             dropped_identifiers=list(raw.dropped_identifiers),
             unknown_columns=list(raw.unknown_columns),
         )
-        content_cols = [c for c in frame.columns if not c.startswith("_")]
-        duplicate = (
-            frame.duplicated(subset=content_cols, keep="first")
-            if content_cols
-            else pd.Series(False, index=frame.index)
+        account.duplicates = rows.duplicates
+        # the file's width, to recognise a row read as one cell (pipelines/values.py)
+        self.width = (
+            raw.plan.width
+            if raw.plan is not None
+            else sum(not c.startswith("_") for c in raw.frame.columns)
+            + len(raw.dropped_identifiers)
+            + len(raw.unknown_columns)
         )
-        account.duplicates = int(duplicate.sum())
-        frame = frame[~duplicate].reset_index(drop=True)
-        unsplit = self._quarantine_unsplit(raw, frame, content_cols)
-        frame = frame.drop(index=unsplit).reset_index(drop=True)
+        self.con.execute(_sql("staged_all_create", columns=_column_defs(table)))
+        results: list[dict[str, Any]] = []
+        unreadable = 0
+        done = 0
+        for batch in rows.batches():
+            unreadable += self._check_batch(table, batch, results)
+            done += len(batch)
+            if progress is not None:
+                progress(table.name, done, account.rows_read - account.duplicates)
+        sql_results = self._check_sets(table)
+        pairs = [r for r in results if r["expectation"] in PAIR_CHECKS]
+        results = [r for r in results if r["expectation"] not in PAIR_CHECKS]
+        self._store_expectations(table, raw.source, [*results, *sql_results, *pairs], unreadable)
+        account.quarantined = self._quarantine(table, raw.source, rows)
+        account.inserted, account.updated, account.unchanged = self._upsert(table, raw.source)
+        for temp in ("staged_all", "staged_bad", "staged_flags", STREAMED, "streamed_duplicates"):
+            self.con.execute(f"drop table if exists {temp}")
+        return account
 
-        typed, row_errors, failed_cells = values.parse_frame(frame, table)
-        parse_errors = {pos: errs for pos, errs in enumerate(row_errors.tolist()) if errs}
+    def _check_batch(self, table: Table, batch: pd.DataFrame, results: list[dict[str, Any]]) -> int:
+        """Parse, pseudonymise and check one batch, stage its rows; return rows unreadable."""
+        typed, row_errors, failed_cells = values.parse_frame(batch, table)
         typed = privacy.pseudonymise(typed, table, self.key)
-        checked = expectations.validate(typed, table, self.known_ids(table), self.today)
-        reasons: dict[int, list[str]] = {pos: list(msgs) for pos, msgs in parse_errors.items()}
+        checked = expectations.validate(typed, table, today=self.today, across_rows=False)
+        before: dict[int, list[str]] = {
+            pos: list(errs) for pos, errs in enumerate(row_errors.tolist()) if errs
+        }
+        unreadable = len(before)
+        after: dict[int, list[str]] = {}
         for pos, findings in checked.reasons.items():
             for finding in findings:
                 # "is required but empty" after a value that could not be read says nothing new
                 unread = (pos, finding.column) in failed_cells
                 if unread and finding.expectation == "expect_column_values_to_not_be_null":
                     continue
-                reasons.setdefault(pos, []).append(finding.sentence)
-        self._store_expectations(table, raw.source, checked.results, parse_errors)
+                # the set checks (in SQL) come between the column checks and the date order
+                side = after if finding.expectation in PAIR_CHECKS else before
+                side.setdefault(pos, []).append(finding.sentence)
+        for pos in self._unsplit(batch):
+            # a row read as one cell: one reason, quoting none of its values (ids and names)
+            separator = values.unsplit_separator(self._cells(batch, pos), self.width)
+            before[pos] = [values.unsplit_sentence(separator, self.width)]
+            after.pop(pos, None)
+        if not results:
+            results.extend(dict(r) for r in checked.results)
+        else:
+            for total, r in zip(results, checked.results, strict=True):
+                total["success"] = total["success"] and r["success"]
+                total["unexpected_count"] += r["unexpected_count"]
+        staged = typed[list(table.column_names)].reset_index(drop=True)
+        staged["_source_row"] = batch["_source_row"].to_numpy(dtype="int64")
+        staged["_before"] = _sentences(before, len(staged))
+        staged["_after"] = _sentences(after, len(staged))
+        casts = ", ".join(_cast(c) for c in table.columns)
+        self.con.register("batch_df", staged)
+        self.con.execute(
+            f"insert into staged_all select {casts}, cast(_source_row as integer), "
+            "cast(_before as varchar), cast(_after as varchar) from batch_df"
+        )
+        self.con.unregister("batch_df")
+        return unreadable
 
-        bad = sorted(reasons)
-        account.quarantined = len(bad) + len(unsplit)
-        if bad:
-            self._quarantine(table, raw.source, frame, typed, bad, reasons)
-        good = typed.drop(index=bad)
-        good["_source_row"] = frame["_source_row"].drop(index=bad).astype("int64")
-        inserted, updated, unchanged = self._upsert(table, good, raw.source)
-        account.inserted, account.updated, account.unchanged = inserted, updated, unchanged
-        return account
+    @staticmethod
+    def _cells(frame: pd.DataFrame, pos: int) -> list[Any]:
+        """Return the content cells of a raw row (position pos), without the lineage."""
+        return [v for c, v in frame.iloc[pos].items() if not str(c).startswith("_")]
 
-    def _quarantine_unsplit(
-        self, raw: readers.RawTable, frame: pd.DataFrame, content_cols: list[str]
-    ) -> list[int]:
-        """Quarantine the rows read as one cell (another separator); return their positions.
-
-        Such a cell holds the whole line, ids, names and e-mail addresses included, so the row
-        is stored without its values and its reason quotes none of them.
-        """
-        n_columns = len(content_cols) + len(raw.dropped_identifiers) + len(raw.unknown_columns)
-        if not content_cols or n_columns < 2:
+    def _unsplit(self, frame: pd.DataFrame) -> list[int]:
+        """Return the positions of the raw rows read as one cell (another separator)."""
+        content = [c for c in frame.columns if not str(c).startswith("_")]
+        if len(content) < 1 or self.width < 2:
             return []
-        one_cell = frame.index[frame[content_cols].notna().sum(axis=1) == 1]
-        records, positions = [], []
-        for pos in one_cell:
-            separator = values.unsplit_separator(frame.loc[pos, content_cols].tolist(), n_columns)
-            if separator is not None:
-                positions.append(int(pos))
-                records.append(
-                    (
-                        self.batch_id,
-                        raw.table.name,
-                        raw.source,
-                        int(frame.at[pos, "_source_row"]),
-                        values.unsplit_sentence(separator, n_columns),
-                        "{}",
-                        self.now,
-                    )
-                )
-        if records:
-            self.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?)", records)
-        return positions
+        # a cheap first pass (empty or missing); unsplit_separator then looks closely
+        filled = sum((frame[c].notna() & (frame[c] != "")).to_numpy(dtype=int) for c in content)
+        one_cell = np.flatnonzero(filled == 1)
+        return [
+            int(pos)
+            for pos in one_cell
+            if values.unsplit_separator(self._cells(frame, pos), self.width) is not None
+        ]
 
-    def _quarantine(
-        self,
-        table: Table,
-        source: str,
-        raw: pd.DataFrame,
-        typed: pd.DataFrame,
-        positions: list[int],
-        reasons: dict[int, list[str]],
-    ) -> None:
+    def _check_sets(self, table: Table) -> list[dict[str, Any]]:
+        """Run the set checks over the staged rows into staged_flags; return their results."""
+        self.con.execute(
+            "create or replace temp table staged_flags (_source_row integer, n integer)"
+        )
+        results = []
+        for n, check in enumerate(expectations.set_checks(table)):
+            failing = expectations.set_check_sql(check, "staged_all")
+            self.con.execute(f"insert into staged_flags select _source_row, {n} from ({failing})")
+            count = self.con.execute(
+                "select count(*) from staged_flags where n = ?", [n]
+            ).fetchone()[0]
+            results.append(
+                {
+                    "expectation": check.expectation,
+                    "column": check.column,
+                    "success": count == 0,
+                    "unexpected_count": int(count),
+                }
+            )
+        return results
+
+    def _quarantine(self, table: Table, source: str, rows: _Rows) -> int:
+        """Write every staged row that failed a check to quarantine; return how many."""
+        self.con.execute(_sql("staged_bad"))
+        bad = self.con.execute(
+            "select s.*, b.flags from staged_all as s join staged_bad as b using (_source_row) "
+            "order by s._source_row"
+        ).fetchdf()
+        if bad.empty:
+            return 0
+        checks = expectations.set_checks(table)
         person_cols = {c.name for c in table.columns if c.pseudonymise}
+        raw = rows.raw_rows(bad["_source_row"].tolist())
+        unsplit = set(raw.index[self._unsplit(raw)]) if len(raw) else set()
         records = []
-        for pos in positions:
-            row = {}
+        for row in bad.to_dict("records"):
+            line = int(row["_source_row"])
+            if line in unsplit:  # stored without its values: they hold ids, names, e-mails
+                records.append(
+                    (self.batch_id, table.name, source, line, row["_before"], "{}", self.now)
+                )
+                continue
+            reasons = [row["_before"]] if isinstance(row["_before"], str) else []
+            for n in _flags(row["flags"]):
+                check = checks[n]
+                shown = {c: row[c] for c in check.columns}
+                reasons.append(expectations.set_check_sentence(check, shown, table))
+            if isinstance(row["_after"], str):
+                reasons.append(row["_after"])
+            line = int(row["_source_row"])
+            values_shown = {}
             for col in table.column_names:
                 # ids of people are shown as their pseudonym; other values as they were read
                 if col in person_cols:
-                    row[col] = _json_value(typed.at[pos, col])
+                    values_shown[col] = _json_value(row[col])
                 elif col in raw.columns:
-                    row[col] = values.stored(_json_value(raw.at[pos, col]))
+                    values_shown[col] = values.stored(_json_value(raw.at[line, col]))
             records.append(
                 (
                     self.batch_id,
                     table.name,
                     source,
-                    int(raw.at[pos, "_source_row"]),
-                    "; ".join(reasons[pos]),
-                    json.dumps(row, ensure_ascii=False),
+                    line,
+                    "; ".join(reasons),
+                    json.dumps(values_shown, ensure_ascii=False),
                     self.now,
                 )
             )
-        self.con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?)", records)
+        # one insert of a frame: executemany runs one statement per row, slow for thousands
+        frame = pd.DataFrame(records, columns=QUARANTINE_COLUMNS)
+        self.con.register("quarantined_df", frame)
+        self.con.execute(_sql("quarantine_insert"))
+        self.con.unregister("quarantined_df")
+        return len(records)
 
     def _store_expectations(
-        self, table: Table, source: str, results: list[dict], parse_errors: dict[int, list[str]]
+        self, table: Table, source: str, results: list[dict], unreadable: int
     ) -> None:
         rows = [
             (
@@ -363,35 +538,23 @@ class Loader:
                 source,
                 "values_can_be_read",
                 None,
-                not parse_errors,
-                len(parse_errors),
+                not unreadable,
+                unreadable,
             )
         )
         self.con.executemany("insert into load_expectations values (?, ?, ?, ?, ?, ?, ?)", rows)
 
-    def _upsert(self, table: Table, good: pd.DataFrame, source: str) -> tuple[int, int, int]:
-        casts = ", ".join(_cast(c) for c in table.columns)
-        self.con.register("good_df", good)
+    def _upsert(self, table: Table, source: str) -> tuple[int, int, int]:
+        row_hash = row_hash_sql(table)
         self.con.execute(
-            f"create or replace temp table staged_typed as select {casts}, "
-            f"cast(_source_row as integer) as _source_row from good_df"
-        )
-        self.con.unregister("good_df")
-        self.con.execute(
-            "create or replace temp table staged_hashed as "
-            f"select *, {row_hash_sql(table)} as _row_hash from staged_typed"
-        )
-        self.con.execute(
-            f"create or replace temp table staged as select *, {row_key_sql(table)} as _row_key, "
-            "? as _batch_id, ? as _source from staged_hashed",
+            _sql("staged_good", row_hash=row_hash, row_key=row_key_sql(table, content="_row_hash")),
             [self.batch_id, source],
         )
-        inserted, updated, unchanged = self.con.execute(
-            _sql("upsert_classify", table=table.name)
-        ).fetchone()
+        self.con.execute(_sql("upsert_stored_hashes", table=table.name, row_hash=row_hash))
+        inserted, updated, unchanged = self.con.execute(_sql("upsert_classify")).fetchone()
         self.con.execute(_sql("upsert_delete_changed", table=table.name))
         self.con.execute(_sql("upsert_insert", table=table.name))
-        for temp in ("staged", "staged_hashed", "staged_typed"):
+        for temp in ("staged", "stored_hashes"):
             self.con.execute(f"drop table {temp}")
         return int(inserted or 0), int(updated or 0), int(unchanged or 0)
 
@@ -459,7 +622,22 @@ def _write_programme_settings(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-Progress = Callable[[str, int, int], None]  # (what is happening, steps done, steps in all)
+def _file_warnings(raw_tables: list[readers.RawTable]) -> list[str]:
+    warnings = []
+    for raw in raw_tables:
+        if raw.dropped_identifiers:
+            warnings.append(
+                f"{raw.source}: dropped personal identifier column(s) "
+                + ", ".join(raw.dropped_identifiers)
+                + "; they are never loaded."
+            )
+        if raw.unknown_columns:
+            warnings.append(
+                f"{raw.source}: ignored column(s) not in the data contract: "
+                + ", ".join(raw.unknown_columns)
+                + "."
+            )
+    return warnings
 
 
 def load(
@@ -503,21 +681,7 @@ def load(
     steps_total = len(todo) * 2 + 2  # read and check each file, build marts, publish
     for path, sha in todo:
         step(f"reading {path.name}")
-        tables = readers.read_file(path)
-        for raw in tables:
-            if raw.dropped_identifiers:
-                warnings.append(
-                    f"{raw.source}: dropped personal identifier column(s) "
-                    + ", ".join(raw.dropped_identifiers)
-                    + "; they are never loaded."
-                )
-            if raw.unknown_columns:
-                warnings.append(
-                    f"{raw.source}: ignored column(s) not in the data contract: "
-                    + ", ".join(raw.unknown_columns)
-                    + "."
-                )
-            raw_tables.append((raw, sha))
+        raw_tables.extend((raw, sha) for raw in readers.read_file(path, stream=True))
     steps_total = len(todo) + len(raw_tables) + 2  # a workbook holds several tables
     is_synthetic = _is_synthetic(paths)
     if not raw_tables:
@@ -540,8 +704,15 @@ def load(
             order = {name: i for i, name in enumerate(LOAD_ORDER)}
             accounts = []
             for raw, sha in sorted(raw_tables, key=lambda item: order[item[0].table.name]):
-                step(f"checking {raw.source} ({raw.table.name}, {len(raw.frame):,} rows)")
-                accounts.append(loader.load_table(raw, sha))
+                step(f"checking {raw.source} ({raw.table.name})")
+
+                def rows_done(table: str, done: int, total: int, source: str = raw.source) -> None:
+                    if progress is not None:
+                        progress(f"checking {source} ({table}): rows", done, total)
+
+                accounts.append(loader.load_table(raw, sha, rows_done))
+            # a streamed file's headerless columns are known once it is read
+            warnings[:0] = _file_warnings([raw for raw, _ in raw_tables])
             step("building marts")
             marts.build(loader.con)
             result = LoadResult(writer.id, writer.id, accounts, skipped, warnings, is_synthetic)

@@ -7,6 +7,7 @@ columns the contract does not know.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -46,10 +48,11 @@ class RawTable:
     table: Table
     path: Path
     sheet: str | None
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None  # None for a CSV file streamed through DuckDB (plan)
     dropped_identifiers: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
+    plan: CsvPlan | None = None
 
     @property
     def source(self) -> str:
@@ -79,8 +82,12 @@ def discover(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_file(path: Path) -> list[RawTable]:
-    """Return the tables in a CSV file (one) or an Excel workbook (one per non-empty sheet)."""
+def read_file(path: Path, stream: bool = False) -> list[RawTable]:
+    """Return the tables in a CSV file (one) or an Excel workbook (one per non-empty sheet).
+
+    With `stream`, a CSV file of STREAM_MIN_BYTES or more is only planned (header, encoding,
+    separator; `frame` is None) for stage_csv to read into DuckDB.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES + EXCEL_SUFFIXES:
@@ -91,6 +98,10 @@ def read_file(path: Path) -> list[RawTable]:
     if not path.is_file():
         raise ReadError(f"{path.name}: does not exist or is not a file (expected a data file).")
     if suffix in CSV_SUFFIXES:
+        if stream and path.stat().st_size >= STREAM_MIN_BYTES:
+            planned = _plan_csv(path)
+            if planned is not None:
+                return [planned]
         return [_read_csv(path)]
     return _read_workbook(path)
 
@@ -211,6 +222,169 @@ def _line_offsets(text: str, separator: str, n_records: int) -> np.ndarray:
     if len(starts) != n_records:
         return np.arange(n_records)
     return np.array(starts)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV streamed through DuckDB: a large file is planned from a bounded prefix (encoding, separator,
+# header) and its rows go straight into a DuckDB table, never whole into Python. A file the
+# streaming path cannot read exactly as _read_csv would (UTF-16, blank or leading lines, values
+# spanning lines, ragged rows) is read by _read_csv instead, so both give the same rows.
+
+STREAM_MIN_BYTES = 8 * 1024 * 1024  # smaller CSV files are read whole: simpler, as fast
+_PREFIX_BYTES = 1 << 20
+_CHUNK_BYTES = 1 << 24
+# what str.strip() removes: a cell of nothing else is blank, in SQL as in _blank_mask
+_SPACE_CLASS = "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x110000)) if c.isspace())
+
+
+STAGED_LINE = "cast(rowid + 1 as integer)"
+STAGED_ROWS = "rowid > 0 and _filled"
+
+
+@dataclass
+class CsvPlan:
+    """How a large CSV file is streamed: its encoding, separator and header positions."""
+
+    encoding: str  # "utf-8" or "cp1252"
+    separator: str
+    width: int
+    columns: dict[int, str]  # position -> canonical column, in contract order
+    headerless: list[int]  # positions without a header (reported when they hold data)
+
+
+def _plan_csv(path: Path) -> RawTable | None:
+    """Return the table of a large CSV file planned for streaming, or None to read it whole."""
+    try:
+        with open(path, "rb") as fh:
+            prefix = fh.read(_PREFIX_BYTES)
+    except OSError:
+        return None
+    if prefix.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in prefix:
+        return None
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(prefix, final=False)
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = prefix.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return None
+    if _LEADING_BLANK_LINES.match(text).group():
+        return None
+    parts = re.split(r"\r\n|\r|\n", text, maxsplit=1)
+    if len(parts) < 2:  # the header does not end within the prefix
+        return None
+    separator = _sniff_separator(parts[0])
+    headers = next(csv.reader([parts[0]], delimiter=separator), [])
+    if not headers:
+        return None
+    table = _recognise(headers, [path.stem], [], path.name)
+    columns, dropped, unknown = _map_headers(table, headers, path.name)
+    missing = [c for c in table.required if c not in columns.values()]
+    if missing:
+        raise ReadError(_missing_message(path.name, table, missing))
+    order = {name: i for i, name in enumerate(table.column_names)}
+    kept = dict(sorted(columns.items(), key=lambda item: order[item[1]]))
+    headerless = [p for p, h in enumerate(headers) if not _header_key(h)]
+    plan = CsvPlan(encoding, separator, len(headers), kept, headerless)
+    return RawTable(
+        table=table,
+        path=path,
+        sheet=None,
+        frame=None,
+        dropped_identifiers=dropped,
+        unknown_columns=unknown,
+        plan=plan,
+    )
+
+
+def _count_lines(path: Path) -> int | None:
+    """Return the lines of a file as _read_csv counts them, or None if it holds a NUL byte."""
+    newlines = returns = pairs = 0
+    last = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK_BYTES):
+            if b"\x00" in chunk:
+                return None
+            newlines += chunk.count(b"\n")
+            returns += chunk.count(b"\r")
+            pairs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:]
+    lines = newlines + returns - pairs
+    return lines if last in (b"\n", b"\r") else lines + 1
+
+
+def _as_utf8(path: Path, target: Path) -> bool:
+    """Write a cp1252 file as UTF-8 (DuckDB reads no cp1252), a chunk at a time; False if not."""
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as out:
+            while chunk := src.read(_CHUNK_BYTES):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:  # a byte cp1252 leaves undefined: _read_csv says so
+        return False
+    return True
+
+
+def _blank_to_null(expr: str) -> str:
+    return f"case when regexp_full_match({expr}, '[{_SPACE_CLASS}]*') then null else {expr} end"
+
+
+def stage_csv(raw: RawTable, con: duckdb.DuckDBPyConnection, name: str, scratch: Path) -> bool:
+    """Read a planned CSV file into the temp table `name`; return False if it must be read whole.
+
+    The table holds one row per record, the header first: the canonical columns (text, blanks
+    as null) and `_filled` (whether the line holds any value); identifying columns never enter
+    it. A record's rowid + 1 is its line number (STAGED_LINE), STAGED_ROWS picks the data rows.
+    A cp1252 file is first copied as UTF-8 to the file `scratch` (deleted after; a hidden name
+    in the warehouse, so that a crash leaves it for the next writer to remove).
+    """
+    plan = raw.plan
+    assert plan is not None
+    lines = _count_lines(raw.path)
+    if lines is None:
+        return False
+    if plan.encoding == "utf-8":
+        return _stage_utf8(raw, raw.path, con, name, lines)
+    try:
+        return _as_utf8(raw.path, scratch) and _stage_utf8(raw, scratch, con, name, lines)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _stage_utf8(
+    raw: RawTable, path: Path, con: duckdb.DuckDBPyConnection, name: str, lines: int
+) -> bool:
+    plan = raw.plan
+    assert plan is not None
+    norm = {p: _blank_to_null(f"c{p}") for p in range(plan.width)}
+    select = [f"{norm[p]} as {column}" for p, column in plan.columns.items()]
+    select += [f"{norm[p]} is not null as _h{p}" for p in plan.headerless]
+    filled = " or ".join(f"{e} is not null" for e in norm.values())
+    columns = "{" + ", ".join(f"'c{p}': 'varchar'" for p in range(plan.width)) + "}"
+    read = (
+        "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, "
+        f"columns = {columns}, null_padding = true, auto_detect = false, encoding = 'utf-8')"
+    )
+    try:
+        con.execute(
+            f"create or replace temp table {name} as select {', '.join(select)}, "
+            f"({filled}) as _filled from {read}",
+            [str(path), plan.separator],
+        )
+    except duckdb.Error:
+        con.execute(f"drop table if exists {name}")
+        return False
+    records = con.execute(f"select count(*) from {name}").fetchone()[0]
+    if records != lines:  # a blank line DuckDB skipped, or a value spanning lines
+        con.execute(f"drop table {name}")
+        return False
+    for p in plan.headerless:
+        if con.execute(f"select bool_or(_h{p}) from {name} where {STAGED_ROWS}").fetchone()[0]:
+            raw.unknown_columns.append(f"(column {p + 1} without a header)")
+    raw.rows_read = con.execute(f"select count(*) from {name} where {STAGED_ROWS}").fetchone()[0]
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

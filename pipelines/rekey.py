@@ -10,8 +10,8 @@ are exactly what a load makes). That translation is applied to every snapshot:
 2. every stored pseudonym (each contract table's pseudonymised columns, the same columns in
    quarantined rows' values, pseudonyms named in their reasons) must have a translation: one
    without it means an export is missing or the old key is wrong, and nothing is changed;
-3. each snapshot is staged re-keyed beside itself (pseudonyms, the `_row_hash` and
-   `_row_key` computed from them, marts rebuilt, the new fingerprint, compacted so that no old
+3. each snapshot is staged re-keyed beside itself (pseudonyms, the `_row_key` made from
+   them when it is a content hash, marts rebuilt, the new fingerprint, compacted so that no old
    pseudonym lingers in a free block), a new current snapshot is staged from the current one,
    and the new key file too when the key lives in the warehouse;
 4. `warehouse.commit` puts every staged file in place as one step; then the audit log gets one
@@ -45,7 +45,7 @@ import pandas as pd
 from pipelines import audit, marts, privacy, readers, settings, values, warehouse
 from pipelines.contract import LOAD_ORDER, TABLES, TABLES_BY_NAME
 from pipelines.errors import UserError
-from pipelines.load import row_hash_sql, row_key_sql
+from pipelines.load import row_key_sql
 from pipelines.stored_ids import (
     QUARANTINE,
     present_columns,
@@ -176,11 +176,10 @@ def _rekey_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         if not n:
             continue
         changed[name] = n
-        # the lineage is computed from the ids: a later load must find these rows unchanged
-        # (and an old pseudonym must not be recoverable from a hash of the row)
-        row_hash = row_hash_sql(table, present[name])
-        con.execute(f"update {name} set _row_hash = {row_hash} where {holds}")
-        con.execute(f"update {name} set _row_key = {row_key_sql(table)} where {holds}")
+        # a row key made from a content hash is computed from the ids: a later load must find
+        # these rows again (and an old pseudonym must not be recoverable from a hash of the row)
+        row_key = row_key_sql(table, present[name])
+        con.execute(f"update {name} set _row_key = {row_key} where {holds}")
     return changed
 
 

@@ -299,7 +299,10 @@ def clean_up(warehouse: Path) -> Leftovers:
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
             size += path.stat().st_size
-            path.unlink()
+            if path.is_dir():  # DuckDB's spill folder beside a snapshot under construction
+                shutil.rmtree(path)
+            else:
+                path.unlink()
     if paths:
         _fsync(warehouse)
     return Leftovers(tuple(p.name for p in paths), size)

@@ -11,8 +11,9 @@ import duckdb
 import pytest
 
 from pipelines import marts, warehouse
+from pipelines.contract import TABLES_BY_NAME
 from pipelines.errors import UserError
-from pipelines.load import load
+from pipelines.load import load, row_hash_sql
 from pipelines.privacy import pseudonym
 from tests.conftest import HAND_BUILT, TEST_KEY, stored_rows, write_csv
 
@@ -338,3 +339,30 @@ def test_a_stray_windows_byte_in_a_utf8_file_quarantines_its_row_and_spares_the_
     ]
     # the stored values are the good ones, accents intact
     assert referred == ["Maison de quartier", "Sécurité sociale", "eigen initiatief"]
+
+
+def test_a_snapshot_that_stores_row_hashes_updates_alike_and_sheds_them(hand_built, wh, tmp_path):
+    # snapshots made before the content hash was computed instead stored it in `_row_hash`
+    load([hand_built], wh, today=TODAY)
+    con = duckdb.connect(str(warehouse.current(wh).path))
+    table = TABLES_BY_NAME["participants"]
+    con.execute("alter table participants add column _row_hash varchar")
+    con.execute(f"update participants set _row_hash = {row_hash_sql(table)}")
+    con.close()
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows[3][2] = "2021-07-10"
+    later = write_csv(tmp_path / "later" / "deelnemers_2021-08.csv", rows)
+    result = load([later], wh, today=TODAY)
+    assert result.totals()["participants"] == {
+        "read": 3,
+        "inserted": 0,
+        "updated": 1,
+        "unchanged": 2,
+        "quarantined": 0,
+        "duplicates": 0,
+    }
+    columns = _rows(
+        wh, "select column_name from information_schema.columns where table_name = 'participants'"
+    )
+    assert ("_row_hash",) not in columns
+    assert ("_row_key",) in columns

@@ -14,7 +14,7 @@ from pipelines import marts
 from pipelines.load import create_schema
 
 CASES = Path(__file__).resolve().parent / "mart_cases"
-LINEAGE = ("_row_key", "_row_hash", "_batch_id", "_source", "_source_row")
+LINEAGE = ("_row_key", "_batch_id", "_source", "_source_row")
 
 
 def _case(name: str) -> dict:
@@ -30,7 +30,6 @@ def _given(given: dict) -> duckdb.DuckDBPyConnection:
             if table != "programme_settings":
                 row = {
                     "_row_key": f"{table}-{i}",
-                    "_row_hash": f"h{i}",
                     "_batch_id": "given",
                     "_source": "given",
                     "_source_row": i,

@@ -33,7 +33,7 @@ from indicators.catalogue import DIMENSIONS
 from pipelines import audit, privacy, purge, rekey, warehouse
 from pipelines import cli as pipelines_cli
 from pipelines.contract import TABLES
-from pipelines.load import load, table_counts
+from pipelines.load import load, row_hash_sql, table_counts
 from tests.conftest import write_csv
 from tests.indicators.test_hand_built import AS_OF, DATA, rows_like
 
@@ -146,12 +146,12 @@ def _traces(path: Path, needles: list[str]) -> list[str]:
 
 
 def _contents(path: Path) -> dict[str, list[tuple]]:
-    """Return a snapshot's rows: contract columns and row key and hash, marts, the quarantine."""
+    """Return a snapshot's rows: contract columns, row key and content hash, marts, quarantine."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         out = {}
         for table in TABLES:
-            columns = ", ".join([*table.column_names, "_row_key", "_row_hash"])
+            columns = ", ".join([*table.column_names, "_row_key", row_hash_sql(table)])
             out[table.name] = con.execute(f"select {columns} from {table.name}").fetchall()
         for mart in ("match_facts", "participant_flow"):
             out[mart] = con.execute(f"select * from {mart}").fetchall()
