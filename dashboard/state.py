@@ -68,6 +68,15 @@ def role() -> str:
     return wanted if wanted in api.access.ROLES else "viewer"
 
 
+def _published(label: str, programme: api.Programme) -> periods.Period | None:
+    """Return the period a label names if viewers may ask for it, else None."""
+    try:
+        period = periods.parse(label, programme)
+    except periods.PeriodError:
+        return None
+    return period if periods.on_published_grid(period, programme) else None
+
+
 def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
     """Draw the global controls once, in the frame, and return the selection (also in the URL).
 
@@ -76,12 +85,17 @@ def sidebar(snap: data.SnapshotInfo, role: str) -> Selection:
     """
     programme = data.programme()
     presets = {p.label: p for p in periods.presets(programme)}
-    # viewers choose among the presets only: a free range could single people out
+    # viewers choose among periods on the published grid only: a free range could single
+    # people out; a month asked for in the address joins the choices
     exact = disclosure.unsuppressed(role)
     loaded = snap.loaded_on
     wanted_lang = _param("lang", DEFAULT_LANGUAGE)
     _init("lang", wanted_lang if wanted_lang in LANGUAGES else DEFAULT_LANGUAGE)
     wanted_period = _param("period", "programme")
+    if not exact and wanted_period not in presets:
+        asked = _published(wanted_period, programme)
+        if asked is not None:
+            presets[asked.label] = asked
     if wanted_period in presets or not exact:
         wanted_period = wanted_period if wanted_period in presets else "programme"
         _init("period_choice", wanted_period)

@@ -134,9 +134,14 @@ def test_an_upload_accounts_as_the_command_line_does(dirty_export, tmp_path, ste
     assert list(uploads.iterdir()) == []
     # the bar moved step by step to the publication: read each file, check its table, build
     # the marts, publish
+    rows = [s for s in steps if s[0].endswith(": rows")]  # rows checked, batch by batch
+    steps = [s for s in steps if not s[0].endswith(": rows")]
     assert len(steps) == 2 * len(files) + 2
     assert [done for _, done, _ in steps] == list(range(len(steps)))
     assert steps[-1] == ("publishing snapshot", len(steps) - 1, len(steps))
+    # each table's last row update says all its rows were checked
+    last = {message: (done, total) for message, done, total in rows}
+    assert len(last) == len(files) and all(done == total for done, total in last.values())
     read, quarantined = sum(dirty_export.rows.values()), result.quarantined
     last = audit.read(wh)[-1]
     del last["at"]
