@@ -280,7 +280,8 @@ def _fmt(value: Any) -> str:
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return "(empty)"
     if isinstance(value, pd.Timestamp | datetime):
-        return value.strftime("%Y-%m-%d")
+        # isoformat, not strftime: strftime writes the year 1 as "1", not "0001"
+        return value.isoformat()[:10]
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and value.is_integer():

@@ -625,6 +625,7 @@ def _write_programme_settings(con: duckdb.DuckDBPyConnection) -> None:
 def _file_warnings(raw_tables: list[readers.RawTable]) -> list[str]:
     warnings = []
     for raw in raw_tables:
+        warnings += raw.notes
         if raw.dropped_identifiers:
             warnings.append(
                 f"{raw.source}: dropped personal identifier column(s) "
@@ -683,6 +684,13 @@ def load(
         step(f"reading {path.name}")
         raw_tables.extend((raw, sha) for raw in readers.read_file(path, stream=True))
     steps_total = len(todo) + len(raw_tables) + 2  # a workbook holds several tables
+    empty = [raw.source for raw, _ in raw_tables if raw.frame is not None and raw.frame.empty]
+    if empty and len(empty) == len(raw_tables):
+        raise LoadError(
+            f"{', '.join(empty)}: {'holds' if len(empty) == 1 else 'hold'} a header but no rows "
+            "(expected data rows below the header)."
+        )
+    warnings += [f"{source}: holds a header but no rows." for source in empty]
     is_synthetic = _is_synthetic(paths)
     if not raw_tables:
         leftovers = warehouse.tidy(wh)  # nothing to write, but a dead load's files still go

@@ -33,6 +33,10 @@ SOURCE_ROW = "_source_row"
 
 _IDENTIFIERS = frozenset(contract.normalise_header(h) for h in contract.DIRECT_IDENTIFIERS)
 _SEPARATORS = (";", ",", "\t")  # on a tie the Belgian ";" wins
+# No table of the contract has more than a few dozen columns; a file or sheet that claims more
+# (50 MB of ';', a cell at column 16000) would blow memory up when read, so it is refused first.
+MAX_COLUMNS = 500
+_SNIFF_CHARS = 65_536  # the separator is told from the start of the header line
 # Lines before the header that hold nothing but spaces, separators or quotes.
 _LEADING_BLANK_LINES = re.compile(r'(?:[ \t,;"]*(?:\r\n|\r|\n))*')
 
@@ -52,6 +56,7 @@ class RawTable:
     dropped_identifiers: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     rows_read: int = 0
+    notes: list[str] = field(default_factory=list)  # warnings about the file, e.g. sheets skipped
     plan: CsvPlan | None = None
 
     @property
@@ -151,6 +156,15 @@ def _decode_not_utf8(data: bytes) -> str:
         return "\x00"  # bytes no Windows-1252 text holds: refused below
 
 
+def _check_width(source: str, width: int, row: int = 1) -> None:
+    """Raise ReadError when a row reaches beyond MAX_COLUMNS columns (before it is read whole)."""
+    if width > MAX_COLUMNS:
+        raise ReadError(
+            f"{source}: row {row} reaches column {width:,} (expected at most {MAX_COLUMNS} "
+            "columns; delete what lies beyond the table, or check the separator)."
+        )
+
+
 def _sniff_separator(line: str) -> str:
     counts = dict.fromkeys(_SEPARATORS, 0)
     quoted = False
@@ -170,7 +184,9 @@ def _read_csv(path: Path) -> RawTable:
     text = text[len(leading) :]
     if not text.strip():
         raise ReadError(f"{path.name}: is empty (expected a header row and data rows).")
-    separator = _sniff_separator(re.split(r"\r\n|\r|\n", text, maxsplit=1)[0])
+    separator = _sniff_separator(re.split(r"\r\n|\r|\n", text[:_SNIFF_CHARS], maxsplit=1)[0])
+    header_line = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    _check_width(path.name, header_line.count(separator) + 1, first_line)
     try:
         # One row per physical line (blank lines included) so that line numbers can be counted;
         # everything as text, and "NA" stays "NA".
@@ -274,7 +290,8 @@ def _plan_csv(path: Path) -> RawTable | None:
     parts = re.split(r"\r\n|\r|\n", text, maxsplit=1)
     if len(parts) < 2:  # the header does not end within the prefix
         return None
-    separator = _sniff_separator(parts[0])
+    separator = _sniff_separator(parts[0][:_SNIFF_CHARS])
+    _check_width(path.name, parts[0].count(separator) + 1)
     headers = next(csv.reader([parts[0]], delimiter=separator), [])
     if not headers:
         return None
@@ -395,24 +412,58 @@ def _read_workbook(path: Path) -> list[RawTable]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
+        if _starts_with(path, _OLE_SIGNATURE):
+            # Excel keeps a workbook with a password in an OLE container, as it did .xls files
+            raise ReadError(
+                f"{path.name}: is protected with a password, or is an old .xls file (expected an "
+                ".xlsx without a password: remove it under File > Info > Protect Workbook, or "
+                "save the file again as .xlsx)."
+            ) from None
         raise ReadError(
             f"{path.name}: cannot be opened as an Excel workbook (expected an .xlsx or .xlsm "
             "file saved by Excel or LibreOffice)."
         ) from None
     tables: list[RawTable] = []
+    skipped: list[tuple[str, ReadError]] = []
     try:
         for sheet in workbook.worksheets:
-            table = _read_sheet(path, sheet)
+            try:
+                table = _read_sheet(path, sheet)
+            except ReadError as exc:
+                if contract.table_for_name(sheet.title) is not None:
+                    raise  # a sheet named after a table: its problem is the person's to fix
+                skipped.append((sheet.title, exc))
+                continue
             if table is not None:
                 tables.append(table)
     finally:
         workbook.close()
+    if skipped and not tables:
+        raise skipped[0][1]
+    if skipped:
+        # a notes or lookup sheet beside the tables: skipped, and said so
+        names = ", ".join(f"'{title}'" for title, _ in skipped)
+        tables[0].notes.append(
+            f"{path.name}: skipped sheet(s) {names}: not a table of the data contract."
+        )
     if not tables:
         raise ReadError(
             f"{path.name}: no sheet holds any data (expected a sheet named after a table, such as "
             "participants/deelnemers, with a header row)."
         )
     return tables
+
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _starts_with(path: Path, signature: bytes) -> bool:
+    """Return whether a file's first bytes are the signature."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(signature)) == signature
+    except OSError:
+        return False
 
 
 def _read_sheet(path: Path, sheet: ReadOnlyWorksheet) -> RawTable | None:
@@ -423,11 +474,18 @@ def _read_sheet(path: Path, sheet: ReadOnlyWorksheet) -> RawTable | None:
     sheet.reset_dimensions()
     # read-only sheets yield every row from row 1, empty ones included, so counting gives the
     # row number a person sees in Excel
+    source = f"{path.name}[{sheet.title}]"
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if len(values) > MAX_COLUMNS:
+            last = max((i for i, v in enumerate(values) if not _blank(v)), default=-1)
+            _check_width(source, last + 1, number)
+            values = values[:MAX_COLUMNS]
         if header is None:
             if any(not _blank(v) for v in values):
                 header = ["" if _blank(v) else str(v) for v in values]
             continue
+        if all(_blank(v) for v in values):
+            continue  # empty rows are dropped anyway; a sheet may claim a million of them
         rows.append(values)
         numbers.append(number)
     if header is None:

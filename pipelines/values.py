@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from pipelines.contract import Column, Table
 
 
+# the longest value any column may hold (descriptions included)
+MAX_CELL_CHARS = 10_000
 # what a byte that is not valid UTF-8 became when its file was read (pipelines/readers.py)
 NOT_UTF8 = "\ufffd"
 NOT_UTF8_REASON = (
@@ -60,6 +62,15 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         if is_blank(value):
             parsed.append(None)
             errors.append(None)
+            continue
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            # a value no column of the contract needs: not stored, not quoted (it is bounded in
+            # the quarantine, pipelines/values.stored)
+            parsed.append(None)
+            errors.append(
+                f"{column.name}: the value is {len(value):,} characters long "
+                f"(expected at most {MAX_CELL_CHARS:,})"
+            )
             continue
         if isinstance(value, str) and NOT_UTF8 in value:
             # not quoted: the value may be an id, and the bytes are no text anyway

@@ -222,11 +222,10 @@ def test_unknown_table_is_one_clear_sentence(tmp_path: Path) -> None:
     )
 
 
-def test_unrecognised_non_empty_sheet_is_named(tmp_path: Path) -> None:
+def test_an_unrecognised_sheet_alone_is_named(tmp_path: Path) -> None:
     workbook = openpyxl.Workbook()
-    workbook.active.title = "deelnemers"
-    workbook.active.append(["deelnemer_id", "ingeschreven_op"])
-    workbook.create_sheet("toelichting").append(["Export van januari"])
+    workbook.active.title = "toelichting"
+    workbook.active.append(["Export van januari"])
     workbook.save(tmp_path / "maand.xlsx")
     with pytest.raises(ReadError, match=r"^maand\.xlsx\[toelichting\]: cannot tell which table"):
         read_file(tmp_path / "maand.xlsx")
@@ -441,3 +440,80 @@ def test_discover_missing_path(tmp_path: Path) -> None:
     assert (
         str(info.value) == f"{missing}: does not exist (expected a data file or a folder of them)."
     )
+
+
+def test_a_file_or_sheet_wider_than_any_table_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # the reproductions of issue 12: 50 MB of ';' and a tiny workbook with a cell at
+    # column 16000 and another at row 200000
+    semicolons = tmp_path / "contactmomenten.csv"
+    semicolons.write_bytes(b";" * 50_000_000)
+    with pytest.raises(ReadError) as caught:
+        read_file(semicolons)
+    assert str(caught.value) == (
+        "contactmomenten.csv: row 1 reaches column 50,000,001 (expected at most 500 columns; "
+        "delete what lies beyond the table, or check the separator)."
+    )
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "contacts"
+    for column, header in enumerate(["contact_id", "match_id", "contact_on", "hours"], start=1):
+        sheet.cell(row=1, column=column, value=header)
+    sheet.cell(row=1, column=16000, value="x")
+    sheet.cell(row=200000, column=1, value="C1")
+    path = tmp_path / "wide.xlsx"
+    book.save(path)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(ReadError, match=r"wide.xlsx\[contacts\]: row 1 reaches column 16,000 "):
+        read_file(path)
+
+
+def test_a_tall_sheet_of_empty_rows_is_read_row_by_row(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "contacts"
+    rows = [["contact_id", "match_id", "contact_on", "hours"], ["C1", "K1", "2021-07-05", "2"]]
+    for row in rows:
+        sheet.append(row)
+    sheet.cell(row=200000, column=1, value="C2")
+    path = tmp_path / "tall.xlsx"
+    book.save(path)
+    (raw,) = read_file(path)
+    assert raw.frame["contact_id"].tolist() == ["C1", "C2"]
+    assert raw.frame["_source_row"].tolist() == [2, 200000]
+
+
+def test_a_workbook_with_a_password_is_said_to_have_one(tmp_path: Path) -> None:
+    # Excel stores a password-protected workbook in an OLE container (its first 8 bytes)
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4096)
+    with pytest.raises(ReadError) as caught:
+        read_file(path)
+    assert str(caught.value) == (
+        "export.xlsx: is protected with a password, or is an old .xls file (expected an .xlsx "
+        "without a password: remove it under File > Info > Protect Workbook, or save the file "
+        "again as .xlsx)."
+    )
+
+
+def test_a_notes_sheet_beside_the_tables_is_skipped_with_a_note(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "Toelichting"
+    notes.append(["Deze export bevat de contactmomenten van maart."])
+    contacts = book.create_sheet("contacts")
+    contacts.append(["contact_id", "match_id", "contact_on", "hours"])
+    contacts.append(["C1", "K1", "2021-07-05", "2"])
+    path = tmp_path / "export_maart.xlsx"
+    book.save(path)
+    (raw,) = read_file(path)
+    assert raw.table.name == "contacts" and raw.frame["contact_id"].tolist() == ["C1"]
+    assert raw.notes == [
+        "export_maart.xlsx: skipped sheet(s) 'Toelichting': not a table of the data contract."
+    ]
+    # a sheet named after a table keeps its error: it is not skipped
+    broken = book.create_sheet("participants")
+    broken.append(["gender"])
+    broken.append(["F"])
+    book.save(path)
+    with pytest.raises(ReadError, match=r"export_maart.xlsx\[participants\]"):
+        read_file(path)
