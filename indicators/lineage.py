@@ -117,9 +117,11 @@ class Sources:
         """Return the SHA-256 of each named view or mart file, for fingerprints."""
         return {n: hashlib.sha256(self.texts[n].encode()).hexdigest() for n in names}
 
-    def create_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Create every shared view as a temporary view, each after those it selects from."""
+    def create_views(self, con: duckdb.DuckDBPyConnection, temporary: bool = True) -> None:
+        """Create every shared view (temporary, or in the connection's default database), each
+        after those it selects from."""
+        scope = "temp view" if temporary else "view"
         for name in self.order:
             kind, view = name.split("/")
             if kind == "views":
-                con.execute(f"create or replace temp view {view} as\n{self.texts[name]}\n")
+                con.execute(f"create or replace {scope} {view} as\n{self.texts[name]}\n")
