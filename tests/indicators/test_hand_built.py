@@ -408,3 +408,22 @@ def test_the_dutch_level_rise_says_no_data_without_levels(warehouse_dir):
     row = _overall(frame, "dutch_level_up_share")
     assert row["value"] is None or math.isnan(row["value"])
     assert row["note"].startswith("no data: no questionnaire records the Dutch level")
+
+
+def test_a_unit_cache_too_small_for_any_list_keeps_none_and_changes_no_figure(
+    warehouse_dir, monkeypatch
+):
+    monkeypatch.setattr(engine, "CACHE_BYTES", 0)
+    engine.clear_cache()
+    frame = engine.compute(
+        sorted(EXPECTED), "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
+    )
+    for indicator_id, (value, *_) in EXPECTED.items():
+        assert _same(_overall(frame, indicator_id)["value"], value), indicator_id
+    (db,) = engine._databases.values()
+    left = db.con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'memory' "
+        "and table_name like 'units_%'"
+    ).fetchone()
+    assert (left, db.size, len(db.entries)) == ((0,), 0, 0)
+    engine.clear_cache()
