@@ -30,6 +30,7 @@ import pandas as pd
 from indicators import catalogue as catalogue_module
 from indicators import disclosure, periods
 from indicators.catalogue import DIMENSIONS, Indicator
+from indicators.lineage import Sources
 from pipelines import access, settings, warehouse
 from pipelines.errors import UserError
 
@@ -91,6 +92,12 @@ ENGINE_SQL_DIR = Path(__file__).resolve().parent / "sql" / "engine"
 CACHE_BYTES = 256 * 2**20
 # a rough size of one value of a cached unit list, for the cache's bound
 _BYTES_PER_VALUE = 16
+# shared views that depend on the as-of date alone and that several indicators select from:
+# made into tables once per as-of date (in that date's copy of the views, first on the
+# search path while unit lists are made) rather than worked out for every indicator and period
+AS_OF_TABLES = ("participant_dims", "asof_match_facts", "newcomer_hours")
+# the as-of dates whose tables are kept (least recently used dropped first)
+AS_OF_DATES = 4
 
 
 @dataclass
@@ -117,6 +124,16 @@ class _Database:
     lock: threading.Lock = field(default_factory=threading.Lock)
     size: int = 0
     tables_made: int = 0
+    as_ofs: OrderedDict[date, _AsOf] = field(default_factory=OrderedDict)
+    as_of_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class _AsOf:
+    """The schema holding one as-of date's copy of the shared views, and its readers."""
+
+    schema: str
+    readers: int = 0
 
 
 _local = threading.local()
@@ -167,7 +184,9 @@ def _database(snap: warehouse.Snapshot) -> _Database:
         con.execute("create table country_regions as select * from country_regions_df")
         con.unregister("country_regions_df")
         # in the shared database, not temporary: every thread's cursor reads them
-        catalogue_module.load().sources.create_views(con, temporary=False)
+        sources = catalogue_module.load().sources
+        _check_as_of_tables(sources)
+        sources.create_views(con, "memory.main")
         db = _Database(con, search_path)
         _databases[snap.id] = db
         return db
@@ -227,6 +246,50 @@ def _evict(db: _Database) -> None:
             db.con.execute(f"drop table if exists {entry.table}")
 
 
+def _check_as_of_tables(sources: Sources) -> None:
+    """Raise if one of AS_OF_TABLES, or a view below it, reads the period (not the as-of date)."""
+    for view in AS_OF_TABLES:
+        name = f"views/{view}"
+        for below in [name, *sources.dependencies(sources.texts[name])]:
+            if "getvariable('period_" in sources.texts[below]:
+                raise RuntimeError(f"{view} depends on the period through {below}")
+
+
+@contextmanager
+def _as_of_views(db: _Database, con: duckdb.DuckDBPyConnection, as_of: date) -> Iterator[None]:
+    """Put the as-of date's own copy of the shared views first on the cursor's search path.
+
+    In it the AS_OF_TABLES are tables, made when the date is first asked for; the cursor's
+    as-of variable must be set.
+    """
+    with db.as_of_lock:
+        state = db.as_ofs.get(as_of)
+        if state is None:
+            state = _AsOf(f"as_of_{as_of:%Y%m%d}")
+            con.execute(f"create schema if not exists memory.{state.schema}")
+            con.execute("set search_path = ?", [f"memory.{state.schema},{db.search_path}"])
+            try:
+                catalogue_module.load().sources.create_views(
+                    con, f"memory.{state.schema}", AS_OF_TABLES
+                )
+            except BaseException:
+                con.execute(f"drop schema memory.{state.schema} cascade")
+                raise
+            db.as_ofs[as_of] = state
+        db.as_ofs.move_to_end(as_of)
+        state.readers += 1
+    try:
+        con.execute("set search_path = ?", [f"memory.{state.schema},{db.search_path}"])
+        yield
+    finally:
+        con.execute("set search_path = ?", [db.search_path])
+        with db.as_of_lock:
+            state.readers -= 1
+            for day in list(db.as_ofs)[: max(len(db.as_ofs) - AS_OF_DATES, 0)]:
+                if db.as_ofs[day].readers == 0:
+                    con.execute(f"drop schema memory.{db.as_ofs.pop(day).schema} cascade")
+
+
 @contextmanager
 def _unit_table(
     ind: Indicator, snap: warehouse.Snapshot, period: periods.Period, as_of: date
@@ -249,7 +312,8 @@ def _unit_table(
     if entry is None:
         con = _connection(snap)
         _set_variables(con, period, as_of)
-        con.execute(f"create table {table} as\n{ind.query()}")
+        with _as_of_views(db, con, as_of):
+            con.execute(f"create table memory.main.{table} as\n{ind.query()}")
         rows, columns = con.execute(
             "select estimated_size, column_count from duckdb_tables() "
             "where database_name = 'memory' and table_name = ?",
