@@ -234,7 +234,7 @@ def _set_variables(con: duckdb.DuckDBPyConnection, period: periods.Period, as_of
     con.execute("set variable as_of = ?", [as_of])
 
 
-def _evict(db: _Database) -> None:
+def _evict(db: _Database, con: duckdb.DuckDBPyConnection) -> None:
     """Drop the least recently used unit lists no one reads until the cache fits its bound."""
     for key in list(db.entries):
         if db.size <= CACHE_BYTES:
@@ -243,7 +243,7 @@ def _evict(db: _Database) -> None:
         if entry.readers == 0:
             del db.entries[key]
             db.size -= entry.size
-            db.con.execute(f"drop table if exists {entry.table}")
+            con.execute(f"drop table if exists {entry.table}")
 
 
 def _check_as_of_tables(sources: Sources) -> None:
@@ -300,6 +300,7 @@ def _unit_table(
     once the cache exceeds CACHE_BYTES.
     """
     db = _database(snap)
+    con = _connection(snap)
     key = (ind.id, ind.version, period.start, period.end, as_of)
     with db.lock:
         entry = db.entries.get(key)
@@ -310,7 +311,6 @@ def _unit_table(
             db.tables_made += 1
             table = f"units_{db.tables_made}"
     if entry is None:
-        con = _connection(snap)
         _set_variables(con, period, as_of)
         with _as_of_views(db, con, as_of):
             con.execute(f"create table memory.main.{table} as\n{ind.query()}")
@@ -335,7 +335,7 @@ def _unit_table(
     finally:
         with db.lock:
             entry.readers -= 1
-            _evict(db)
+            _evict(db, con)
 
 
 def run_sql(

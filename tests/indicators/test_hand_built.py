@@ -427,3 +427,27 @@ def test_a_unit_cache_too_small_for_any_list_keeps_none_and_changes_no_figure(
     ).fetchone()
     assert (left, db.size, len(db.entries)) == ((0,), 0, 0)
     engine.clear_cache()
+
+
+def test_threads_computing_at_once_share_the_cached_units_and_get_the_same_figures(
+    warehouse_dir,
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine.clear_cache()
+    ids = sorted(EXPECTED)
+
+    def values(indicator_ids: list[str]) -> dict[str, float]:
+        frame = engine.compute(
+            indicator_ids, "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
+        )
+        return {i: _overall(frame, i)["value"] for i in indicator_ids}
+
+    # four threads, each all indicators in its own order, so that they meet on the same lists
+    orders = [ids, ids[::-1], ids[1::2] + ids[::2], ids[::2] + ids[1::2]]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(values, orders))
+    for got in results:
+        for indicator_id, (value, *_) in EXPECTED.items():
+            assert _same(got[indicator_id], value), indicator_id
+    engine.clear_cache()
