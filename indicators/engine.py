@@ -107,7 +107,6 @@ class _Entry:
     table: str
     size: int
     readers: int = 0
-    evicted: bool = False
 
 
 @dataclass
