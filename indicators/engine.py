@@ -92,6 +92,19 @@ ENGINE_SQL_DIR = Path(__file__).resolve().parent / "sql" / "engine"
 CACHE_BYTES = 256 * 2**20
 # a rough size of one value of a cached unit list, for the cache's bound
 _BYTES_PER_VALUE = 16
+# the requests whose aggregated figures are kept
+CELLS_CACHE = 4096
+# the columns of a unit list that the aggregations read: the rest is not kept in the cache
+KEPT_COLUMNS = (
+    "unit_id",
+    "value",
+    "numerator",
+    "denominator",
+    "duration",
+    "event",
+    "category",
+    *(dim for dim in DIMENSIONS if dim != "programme"),
+)
 # shared views that depend on the as-of date alone and that several indicators select from:
 # made into tables once per as-of date (in that date's copy of the views, first on the
 # search path while unit lists are made) rather than worked out for every indicator and period
@@ -136,8 +149,11 @@ class _AsOf:
 
 
 _local = threading.local()
-_databases: dict[str, _Database] = {}
+_databases: dict[Path, _Database] = {}
 _databases_lock = threading.Lock()
+# the figures of the requests answered lately (a few rows each), by request
+_cells_cache: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+_cells_lock = threading.Lock()
 
 
 @cache
@@ -165,7 +181,7 @@ def _country_regions(countries: Iterable[str]) -> pd.DataFrame:
 def _database(snap: warehouse.Snapshot) -> _Database:
     """Return the snapshot's shared in-memory database, attaching the snapshot the first time."""
     with _databases_lock:
-        db = _databases.get(snap.id)
+        db = _databases.get(snap.path)
         if db is not None:
             return db
         con = duckdb.connect()
@@ -187,31 +203,31 @@ def _database(snap: warehouse.Snapshot) -> _Database:
         _check_as_of_tables(sources)
         sources.create_views(con, "memory.main")
         db = _Database(con, search_path)
-        _databases[snap.id] = db
+        _databases[snap.path] = db
         return db
 
 
 def _connection(snap: warehouse.Snapshot) -> duckdb.DuckDBPyConnection:
     """Return this thread's cursor on the snapshot's shared database (views, cached units)."""
     db = _database(snap)
-    cursors: dict[str, tuple[_Database, duckdb.DuckDBPyConnection]] = (
+    cursors: dict[Path, tuple[_Database, duckdb.DuckDBPyConnection]] = (
         getattr(_local, "cursors", None) or {}
     )
     _local.cursors = cursors
-    held = cursors.get(snap.id)
+    held = cursors.get(snap.path)
     if held is None or held[0] is not db:
         cursor = db.con.cursor()
         cursor.execute("set search_path = ?", [db.search_path])
-        held = cursors[snap.id] = (db, cursor)
+        held = cursors[snap.path] = (db, cursor)
     return held[1]
 
 
-_holds: dict[tuple[str, str], bool] = {}
+_holds: dict[tuple[Path, str], bool] = {}
 
 
 def holds_values(snap: warehouse.Snapshot, column: str) -> bool:
     """Return whether a column ('table.column') of the snapshot holds any value at all."""
-    key = (snap.id, column)
+    key = (snap.path, column)
     if key not in _holds:
         table, name = column.split(".")
         con = _connection(snap)
@@ -311,8 +327,11 @@ def _unit_table(
             table = f"units_{db.tables_made}"
     if entry is None:
         _set_variables(con, period, as_of)
+        query = ind.query()
         with _as_of_views(db, con, as_of):
-            con.execute(f"create table memory.main.{table} as\n{ind.query()}")
+            described = con.execute(f"describe {query}").fetchall()
+            kept = ", ".join(c[0] for c in described if c[0] in KEPT_COLUMNS)
+            con.execute(f"create table memory.main.{table} as select {kept} from ({query})")
         rows, columns = con.execute(
             "select estimated_size, column_count from duckdb_tables() "
             "where database_name = 'memory' and table_name = ?",
@@ -347,7 +366,9 @@ def run_sql(
 
 
 def clear_cache() -> None:
-    """Forget cached unit lists and close every snapshot's shared database."""
+    """Forget cached figures and unit lists and close every snapshot's shared database."""
+    with _cells_lock:
+        _cells_cache.clear()
     with _databases_lock:
         for db in _databases.values():
             db.con.close()
@@ -447,9 +468,22 @@ def _figures(
     programme: str = "",
 ) -> list[dict[str, Any]]:
     """Return the indicator's figures per cell, aggregated over its cached units."""
-    con = _connection(snap)
-    with _unit_table(ind, snap, period, as_of) as table:
-        return aggregate(con, ind.kind, table, breakdown, filters, programme)
+    frozen = tuple((dim, tuple(values)) for dim, values in filters)
+    key = (snap.path, ind.id, ind.version, period.start, period.end, as_of, breakdown, frozen)
+    key += (programme,)
+    with _cells_lock:
+        cells = _cells_cache.get(key)
+        if cells is not None:
+            _cells_cache.move_to_end(key)
+    if cells is None:
+        con = _connection(snap)
+        with _unit_table(ind, snap, period, as_of) as table:
+            cells = aggregate(con, ind.kind, table, breakdown, filters, programme)
+        with _cells_lock:
+            _cells_cache[key] = cells
+            while len(_cells_cache) > CELLS_CACHE:
+                _cells_cache.popitem(last=False)
+    return [dict(cell) for cell in cells]  # copies: callers add to them
 
 
 def km_times(
