@@ -1,21 +1,26 @@
 """The indicator engine: catalogue SQL over a snapshot -> tidy, disclosure-controlled figures.
 
 Each indicator's SQL lists its units (people, duos, duo-months, bookings ...) for one period
-and as-of date; the engine adds the breakdown dimensions, applies filters, aggregates by the
-indicator's kind, sets targets and status, applies disclosure control and adds lineage.
-Unit lists are cached by (snapshot, indicator, period, as-of), so a change of breakdown or
-filter only re-aggregates.
+and as-of date; the engine adds the breakdown dimensions, and DuckDB applies the filters and
+aggregates by the indicator's kind (indicators/sql/engine/<kind>.sql, the overall cell and
+the breakdown's cells in one query). Only those cells come to Python, which sets targets and
+status, applies disclosure control and adds lineage. Unit lists are kept as tables in an
+in-memory DuckDB per snapshot (by indicator, period and as-of, bounded by CACHE_BYTES), so a
+change of breakdown or filter only re-aggregates.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +30,11 @@ import pandas as pd
 from indicators import catalogue as catalogue_module
 from indicators import disclosure, periods
 from indicators.catalogue import DIMENSIONS, Indicator
+from indicators.lineage import Sources
 from pipelines import access, settings, warehouse
 from pipelines.errors import UserError
 
 ROLES = access.ROLES
-CACHE_SIZE = 512
 
 COLUMNS = [
     "id",
@@ -82,9 +87,79 @@ class Request:
     snapshot: warehouse.Snapshot
 
 
+ENGINE_SQL_DIR = Path(__file__).resolve().parent / "sql" / "engine"
+# the unit lists kept in DuckDB (not in Python) between requests, by estimated size
+CACHE_BYTES = 256 * 2**20
+# a rough size of one value of a cached unit list, for the cache's bound
+_BYTES_PER_VALUE = 16
+# the requests whose aggregated figures are kept
+CELLS_CACHE = 4096
+# the columns of a unit list that the aggregations read: the rest is not kept in the cache
+KEPT_COLUMNS = (
+    "unit_id",
+    "value",
+    "numerator",
+    "denominator",
+    "duration",
+    "event",
+    "category",
+    *(dim for dim in DIMENSIONS if dim != "programme"),
+)
+# shared views that depend on the as-of date alone and that several indicators select from:
+# made into tables once per as-of date (in that date's copy of the views, first on the
+# search path while unit lists are made) rather than worked out for every indicator and period
+AS_OF_TABLES = ("participant_dims", "asof_match_facts", "newcomer_hours")
+# the as-of dates whose tables are kept (least recently used dropped first)
+AS_OF_DATES = 4
+
+
+@dataclass
+class _Entry:
+    """One cached unit list: its table in the shared in-memory database and who reads it."""
+
+    table: str
+    size: int
+    readers: int = 0
+
+
+@dataclass
+class _Database:
+    """One snapshot attached read-only to an in-memory DuckDB shared by every thread.
+
+    The shared views and the cached unit lists live in the in-memory database, so that every
+    thread's cursor sees them; each thread queries through its own cursor.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    search_path: str
+    entries: OrderedDict[tuple, _Entry] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    size: int = 0
+    tables_made: int = 0
+    as_ofs: OrderedDict[date, _AsOf] = field(default_factory=OrderedDict)
+    as_of_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass
+class _AsOf:
+    """The schema holding one as-of date's copy of the shared views, and its readers."""
+
+    schema: str
+    readers: int = 0
+
+
 _local = threading.local()
-_units_cache: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_cache_lock = threading.Lock()
+_databases: dict[Path, _Database] = {}
+_databases_lock = threading.Lock()
+# the figures of the requests answered lately (a few rows each), by request
+_cells_cache: OrderedDict[tuple, list[dict[str, Any]]] = OrderedDict()
+_cells_lock = threading.Lock()
+
+
+@cache
+def _engine_sql(name: str) -> str:
+    """Return the text of one of the engine's SQL files (indicators/sql/engine/<name>.sql)."""
+    return (ENGINE_SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _country_regions(countries: Iterable[str]) -> pd.DataFrame:
@@ -103,38 +178,62 @@ def _country_regions(countries: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame({"country_of_birth": countries, "region_of_birth": regions})
 
 
-def _connection(snap: warehouse.Snapshot) -> duckdb.DuckDBPyConnection:
-    """Return this thread's read-only connection to the snapshot, with the as-of views."""
-    cons: dict[str, duckdb.DuckDBPyConnection] = getattr(_local, "cons", None) or {}
-    _local.cons = cons
-    con = cons.get(snap.id)
-    if con is None:
-        con = duckdb.connect(str(snap.path), read_only=True)
+def _database(snap: warehouse.Snapshot) -> _Database:
+    """Return the snapshot's shared in-memory database, attaching the snapshot the first time."""
+    with _databases_lock:
+        db = _databases.get(snap.path)
+        if db is not None:
+            return db
+        con = duckdb.connect()
+        # the path is the warehouse's own, not user input; ATTACH takes no parameters
+        path = str(snap.path).replace("'", "''")
+        con.execute(f"attach '{path}' as snap (read_only)")
+        search_path = "memory.main,snap.main"
+        con.execute("set search_path = ?", [search_path])
         countries = [
             r[0]
             for r in con.execute("select distinct country_of_birth from participants").fetchall()
         ]
         regions = _country_regions(countries)
         con.register("country_regions_df", regions)
-        con.execute("create temp table country_regions as select * from country_regions_df")
+        con.execute("create table country_regions as select * from country_regions_df")
         con.unregister("country_regions_df")
-        catalogue_module.load().sources.create_views(con)
-        cons[snap.id] = con
-    return con
+        # in the shared database, not temporary: every thread's cursor reads them
+        sources = catalogue_module.load().sources
+        _check_as_of_tables(sources)
+        sources.create_views(con, "memory.main")
+        db = _Database(con, search_path)
+        _databases[snap.path] = db
+        return db
 
 
-_holds: dict[tuple[str, str], bool] = {}
+def _connection(snap: warehouse.Snapshot) -> duckdb.DuckDBPyConnection:
+    """Return this thread's cursor on the snapshot's shared database (views, cached units)."""
+    db = _database(snap)
+    cursors: dict[Path, tuple[_Database, duckdb.DuckDBPyConnection]] = (
+        getattr(_local, "cursors", None) or {}
+    )
+    _local.cursors = cursors
+    held = cursors.get(snap.path)
+    if held is None or held[0] is not db:
+        cursor = db.con.cursor()
+        cursor.execute("set search_path = ?", [db.search_path])
+        held = cursors[snap.path] = (db, cursor)
+    return held[1]
+
+
+_holds: dict[tuple[Path, str], bool] = {}
 
 
 def holds_values(snap: warehouse.Snapshot, column: str) -> bool:
     """Return whether a column ('table.column') of the snapshot holds any value at all."""
-    key = (snap.id, column)
+    key = (snap.path, column)
     if key not in _holds:
         table, name = column.split(".")
         con = _connection(snap)
         exists = con.execute(
             "select count(*) from information_schema.columns "
-            "where table_name = ? and column_name = ?",
+            "where table_catalog = 'snap' and table_name = ? and column_name = ?",
             [table, name],
         ).fetchone()[0]
         # names checked against the schema above, so they can be put into the statement
@@ -143,21 +242,118 @@ def holds_values(snap: warehouse.Snapshot, column: str) -> bool:
     return _holds[key]
 
 
-def units(
+def _set_variables(con: duckdb.DuckDBPyConnection, period: periods.Period, as_of: date) -> None:
+    """Set the period and as-of date that the catalogue SQL and the views read."""
+    con.execute("set variable period_start = ?", [period.start])
+    con.execute("set variable period_end = ?", [period.end])
+    con.execute("set variable as_of = ?", [as_of])
+
+
+def _evict(db: _Database, con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the least recently used unit lists no one reads until the cache fits its bound."""
+    for key in list(db.entries):
+        if db.size <= CACHE_BYTES:
+            break
+        entry = db.entries[key]
+        if entry.readers == 0:
+            del db.entries[key]
+            db.size -= entry.size
+            con.execute(f"drop table if exists {entry.table}")
+
+
+def _check_as_of_tables(sources: Sources) -> None:
+    """Raise if one of AS_OF_TABLES, or a view below it, reads the period (not the as-of date)."""
+    for view in AS_OF_TABLES:
+        name = f"views/{view}"
+        for below in [name, *sources.dependencies(sources.texts[name])]:
+            if "getvariable('period_" in sources.texts[below]:
+                raise RuntimeError(f"{view} depends on the period through {below}")
+
+
+@contextmanager
+def _as_of_views(db: _Database, con: duckdb.DuckDBPyConnection, as_of: date) -> Iterator[None]:
+    """Put the as-of date's own copy of the shared views first on the cursor's search path.
+
+    In it the AS_OF_TABLES are tables, made when the date is first asked for; the cursor's
+    as-of variable must be set.
+    """
+    with db.as_of_lock:
+        state = db.as_ofs.get(as_of)
+        if state is None:
+            state = _AsOf(f"as_of_{as_of:%Y%m%d}")
+            con.execute(f"create schema if not exists memory.{state.schema}")
+            con.execute("set search_path = ?", [f"memory.{state.schema},{db.search_path}"])
+            try:
+                catalogue_module.load().sources.create_views(
+                    con, f"memory.{state.schema}", AS_OF_TABLES
+                )
+            except BaseException:
+                con.execute(f"drop schema memory.{state.schema} cascade")
+                raise
+            db.as_ofs[as_of] = state
+        db.as_ofs.move_to_end(as_of)
+        state.readers += 1
+    try:
+        con.execute("set search_path = ?", [f"memory.{state.schema},{db.search_path}"])
+        yield
+    finally:
+        con.execute("set search_path = ?", [db.search_path])
+        with db.as_of_lock:
+            state.readers -= 1
+            for day in list(db.as_ofs)[: max(len(db.as_ofs) - AS_OF_DATES, 0)]:
+                if db.as_ofs[day].readers == 0:
+                    con.execute(f"drop schema memory.{db.as_ofs.pop(day).schema} cascade")
+
+
+@contextmanager
+def _unit_table(
     ind: Indicator, snap: warehouse.Snapshot, period: periods.Period, as_of: date
-) -> pd.DataFrame:
-    """Return the indicator's units for a period and as-of date, with their dimensions."""
-    key = (snap.id, ind.id, ind.version, period.start, period.end, as_of)
-    with _cache_lock:
-        if key in _units_cache:
-            _units_cache.move_to_end(key)
-            return _units_cache[key]
-    frame = run_sql(ind.query(), snap, period, as_of)
-    with _cache_lock:
-        _units_cache[key] = frame
-        while len(_units_cache) > CACHE_SIZE:
-            _units_cache.popitem(last=False)
-    return frame
+) -> Iterator[str]:
+    """Yield the name of the table holding the indicator's units (made once, then cached).
+
+    The table stays while it is read; afterwards the least recently used tables are dropped
+    once the cache exceeds CACHE_BYTES.
+    """
+    db = _database(snap)
+    con = _connection(snap)
+    key = (ind.id, ind.version, period.start, period.end, as_of)
+    with db.lock:
+        entry = db.entries.get(key)
+        if entry is not None:
+            db.entries.move_to_end(key)
+            entry.readers += 1
+        else:
+            db.tables_made += 1
+            table = f"units_{db.tables_made}"
+    if entry is None:
+        _set_variables(con, period, as_of)
+        query = ind.query()
+        with _as_of_views(db, con, as_of):
+            described = con.execute(f"describe {query}").fetchall()
+            kept = ", ".join(c[0] for c in described if c[0] in KEPT_COLUMNS)
+            con.execute(f"create table memory.main.{table} as select {kept} from ({query})")
+        rows, columns = con.execute(
+            "select estimated_size, column_count from duckdb_tables() "
+            "where database_name = 'memory' and table_name = ?",
+            [table],
+        ).fetchone()
+        with db.lock:
+            entry = db.entries.get(key)
+            if entry is not None:
+                # another thread made the same list meanwhile: read theirs
+                con.execute(f"drop table {table}")
+                db.entries.move_to_end(key)
+                entry.readers += 1
+            else:
+                entry = _Entry(table, max(rows, 1) * columns * _BYTES_PER_VALUE, readers=1)
+                db.entries[key] = entry
+                db.size += entry.size
+    try:
+        yield entry.table
+    finally:
+        with db.lock:
+            entry.readers -= 1
+            _evict(db, con)
 
 
 def run_sql(
@@ -165,9 +361,7 @@ def run_sql(
 ) -> pd.DataFrame:
     """Return the result of a catalogue or view query for a period and as-of date."""
     con = _connection(snap)
-    con.execute("set variable period_start = ?", [period.start])
-    con.execute("set variable period_end = ?", [period.end])
-    con.execute("set variable as_of = ?", [as_of])
+    _set_variables(con, period, as_of)
     return con.execute(sql).fetchdf()
 
 
@@ -177,19 +371,28 @@ def rounding_secret(snap: warehouse.Snapshot) -> bytes:
     Viewers never see the fingerprint, so they cannot replay the rounding draws. Synthetic
     demo data use the public default, so that the demo gives everyone the same figures.
     """
-    con = _connection(snap)
-    synthetic = con.execute("select bool_and(is_synthetic) from load_batches").fetchone()[0]
-    recorded = None if synthetic else warehouse.recorded_fingerprint(con)
-    return recorded.encode() if recorded else disclosure.DEFAULT_SECRET
+    if snap.path not in _secrets:
+        con = _connection(snap)
+        synthetic = con.execute("select bool_and(is_synthetic) from load_batches").fetchone()[0]
+        recorded = None if synthetic else warehouse.recorded_fingerprint(con)
+        _secrets[snap.path] = recorded.encode() if recorded else disclosure.DEFAULT_SECRET
+    return _secrets[snap.path]
+
+
+_secrets: dict[Path, bytes] = {}
 
 
 def clear_cache() -> None:
-    """Forget cached unit lists and close this thread's connections."""
-    with _cache_lock:
-        _units_cache.clear()
-    for con in (getattr(_local, "cons", None) or {}).values():
-        con.close()
-    _local.cons = {}
+    """Forget cached figures and unit lists and close every snapshot's shared database."""
+    with _cells_lock:
+        _cells_cache.clear()
+    with _databases_lock:
+        for db in _databases.values():
+            db.con.close()
+        _databases.clear()
+    _holds.clear()
+    _secrets.clear()
+    _local.cursors = {}
 
 
 # --- aggregation -------------------------------------------------------------------------
@@ -201,86 +404,133 @@ def _t_quantile(df: int) -> float:
     return float(stats.t.ppf(0.975, df))
 
 
-def km_median(durations: Sequence[float], events: Sequence[int]) -> float:
-    """Return the Kaplan-Meier median: the first time the survival estimate is at most 0.5."""
-    frame = pd.DataFrame({"t": durations, "e": events}).dropna()
+def _fill(template: str, names: Mapping[str, str]) -> str:
+    """Return the SQL template with each {name} and {sets+column} replaced."""
+
+    def one(match: re.Match[str]) -> str:
+        name, extra = match.group(1), match.group(2)
+        if name != "sets":
+            return names[name]
+        sets = [[], ["cell"]] if names["cell"] == "cell" else [[]]
+        return ", ".join("(" + ", ".join(s + ([extra] if extra else [])) + ")" for s in sets)
+
+    code = re.sub(r"--[^\n]*", "", template)  # the comments name the braces too
+    return re.sub(r"\{(\w+)(?:\+(\w+))?\}", one, code)
+
+
+def aggregate(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    table: str,
+    breakdown: str | None = None,
+    filters: Sequence[tuple[str, Sequence[str]]] = (),
+    programme: str = "",
+) -> list[dict[str, Any]]:
+    """Return one indicator's figures per cell (overall first, then by breakdown value).
+
+    Each is a dict of cell (None overall), category, value, numerator, denominator, n, ci_low
+    and ci_high; a distribution gives one per category. The aggregation runs in DuckDB over
+    the unit table; only the cells come back.
+    """
+    columns = {c[0] for c in con.execute(f"select * from {table} limit 0").description}
+    for dim in [breakdown, *(d for d, _ in filters)]:
+        if dim is not None and dim not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dim!r}")
+    params: dict[str, Any] = {"programme": programme}
+    conditions = []
+    for i, (dim, values) in enumerate(filters):
+        conditions.append(f"list_contains($filter_{i}, {dim}::varchar)")
+        params[f"filter_{i}"] = [str(v) for v in values]
+    cells = _fill(
+        _engine_sql("cells"),
+        {
+            "units": table,
+            "breakdown": f"{breakdown}::varchar" if breakdown else "null::varchar",
+            "weight": "value::double" if "value" in columns else "1::double",
+            "filters": " and ".join(conditions) or "true",
+        },
+    )
+    sql = _fill(
+        _engine_sql(kind), {"cells": cells, "cell": "cell" if breakdown else "null::varchar"}
+    )
+    frame = con.execute(sql, params).fetchdf()
+    nan = math.nan
+    out = []
+    for rec in frame.to_dict("records"):
+        row = {
+            "cell": rec["cell"],
+            "category": rec.get("category"),
+            **{
+                k: nan if rec.get(k) is None or pd.isna(rec.get(k)) else float(rec[k])
+                for k in ("value", "numerator", "denominator", "n")
+            },
+            "ci_low": nan,
+            "ci_high": nan,
+        }
+        if kind == "mean_ci" and row["n"] > 1:
+            half = _t_quantile(int(row["n"]) - 1) * float(rec["sd"]) / math.sqrt(row["n"])
+            row["ci_low"], row["ci_high"] = row["value"] - half, row["value"] + half
+        out.append(row)
+    # the overall cell first, then cells and categories in order (Python's, not a collation's)
+    out.sort(key=lambda r: (r["cell"] is not None, r["cell"] or "", r["category"] or ""))
+    return out
+
+
+def _figures(
+    ind: Indicator,
+    snap: warehouse.Snapshot,
+    period: periods.Period,
+    as_of: date,
+    breakdown: str | None = None,
+    filters: Sequence[tuple[str, Sequence[str]]] = (),
+    programme: str = "",
+) -> list[dict[str, Any]]:
+    """Return the indicator's figures per cell, aggregated over its cached units."""
+    frozen = tuple((dim, tuple(values)) for dim, values in filters)
+    key = (snap.path, ind.id, ind.version, period.start, period.end, as_of, breakdown, frozen)
+    key += (programme,)
+    with _cells_lock:
+        cells = _cells_cache.get(key)
+        if cells is not None:
+            _cells_cache.move_to_end(key)
+    if cells is None:
+        con = _connection(snap)
+        with _unit_table(ind, snap, period, as_of) as table:
+            cells = aggregate(con, ind.kind, table, breakdown, filters, programme)
+        with _cells_lock:
+            _cells_cache[key] = cells
+            while len(_cells_cache) > CELLS_CACHE:
+                _cells_cache.popitem(last=False)
+    return [dict(cell) for cell in cells]  # copies: callers add to them
+
+
+def km_times(
+    ind: Indicator, snap: warehouse.Snapshot, period: periods.Period, as_of: date
+) -> pd.DataFrame:
+    """Return a time-to-event indicator's event times: time, events, removed (from the risk set)."""
+    con = _connection(snap)
+    with _unit_table(ind, snap, period, as_of) as table:
+        columns = {c[0] for c in con.execute(f"select * from {table} limit 0").description}
+        if not {"duration", "event"} <= columns:
+            raise ValueError(f"{ind.id} is not a time-to-event indicator.")
+        return con.execute(_fill(_engine_sql("km_times"), {"units": table})).fetchdf()
+
+
+def km_curve(times: pd.DataFrame) -> pd.DataFrame:
+    """Return the Kaplan-Meier curve: time, at risk, events, survival (share not yet reached).
+
+    times holds one row per distinct time, in order: time, events, removed (see km_times).
+    """
+    at_risk = int(times["removed"].sum())
+    rows = [{"time": 0.0, "at_risk": at_risk, "events": 0, "survival": 1.0}]
     survival = 1.0
-    at_risk = len(frame)
-    for t, group in frame.groupby("t", sort=True):
-        deaths = int(group["e"].sum())
-        if deaths and at_risk:
-            survival *= 1 - deaths / at_risk
-            if survival <= 0.5:
-                return float(t)
-        at_risk -= len(group)
-    return math.nan
-
-
-def km_curve(durations: Sequence[float], events: Sequence[int]) -> pd.DataFrame:
-    """Return the Kaplan-Meier curve: time, at risk, events, survival (share not yet reached)."""
-    frame = pd.DataFrame({"t": durations, "e": events}).dropna()
-    rows = [{"time": 0.0, "at_risk": len(frame), "events": 0, "survival": 1.0}]
-    survival, at_risk = 1.0, len(frame)
-    for t, group in frame.groupby("t", sort=True):
-        deaths = int(group["e"].sum())
+    for t, deaths, removed in times[["time", "events", "removed"]].itertuples(index=False):
+        deaths = int(deaths)
         if deaths and at_risk:
             survival *= 1 - deaths / at_risk
         rows.append({"time": float(t), "at_risk": at_risk, "events": deaths, "survival": survival})
-        at_risk -= len(group)
+        at_risk -= int(removed)
     return pd.DataFrame(rows)
-
-
-def _aggregate(ind: Indicator, g: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return the figure(s) of one group of units: one row, or one per category."""
-    nan = math.nan
-    row: dict[str, Any] = dict.fromkeys(
-        ("value", "numerator", "denominator", "n", "ci_low", "ci_high"), nan
-    )
-    if ind.kind == "count":
-        row["value"] = row["n"] = float(g["unit_id"].nunique())
-    elif ind.kind == "sum":
-        row["value"] = float(g["value"].sum()) if len(g) else 0.0
-        row["n"] = float(g["unit_id"].nunique())
-    elif ind.kind == "ratio":
-        num, den = float(g["numerator"].sum()), float(g["denominator"].sum())
-        row.update(numerator=num, denominator=den, n=den)
-        row["value"] = num / den if den else nan
-    elif ind.kind == "median":
-        values = g["value"].dropna()
-        row["n"] = float(len(values))
-        row["value"] = float(values.median()) if len(values) else nan
-    elif ind.kind == "mean_ci":
-        values = g["value"].dropna().astype(float)
-        n = len(values)
-        row["n"] = float(n)
-        if n:
-            mean = float(values.mean())
-            row["value"] = mean
-            if n > 1:
-                half = _t_quantile(n - 1) * float(values.std(ddof=1)) / math.sqrt(n)
-                row["ci_low"], row["ci_high"] = mean - half, mean + half
-    elif ind.kind == "km_median":
-        row["n"] = float(len(g))
-        row["value"] = km_median(g["duration"].tolist(), g["event"].tolist()) if len(g) else nan
-    elif ind.kind == "distribution":
-        weights = g["value"].astype(float) if "value" in g.columns else pd.Series(1.0, g.index)
-        total = float(weights.sum())
-        out = []
-        for category, cg in g.assign(_w=weights).groupby("category", sort=True):
-            num = float(cg["_w"].sum())
-            out.append(
-                {
-                    "category": category,
-                    "value": num / total if total else nan,
-                    "numerator": num,
-                    "denominator": total,
-                    "n": float(cg["unit_id"].nunique()),
-                    "ci_low": nan,
-                    "ci_high": nan,
-                }
-            )
-        return out
-    return [row]
 
 
 # --- targets -----------------------------------------------------------------------------
@@ -308,8 +558,8 @@ def _cumulative_status(
     upto = min(req.as_of, deadline)
     if upto < start:
         return math.nan, None
-    frame = units(ind, req.snapshot, periods.Period("target", start, deadline), upto)
-    value = _aggregate(ind, frame)[0]["value"]
+    cells = _figures(ind, req.snapshot, periods.Period("target", start, deadline), upto)
+    value = cells[0]["value"]
     if ind.kind == "count" and ind.personal and not disclosure.unsuppressed(req.role):
         # the value at the deadline, or the pace to it, would give an exact count away
         base = programme.disclosure.rounding_base
@@ -462,18 +712,20 @@ def _indicator_rows(
     if note is not None:
         empty = dict.fromkeys(("value", "numerator", "denominator", "n", "ci_low", "ci_high"))
         return [{**base, **empty, "breakdown": None, "breakdown_value": None, "note": note}]
-    frame = units(ind, req.snapshot, req.period, req.as_of)
-    frame = frame.assign(programme=programme.programme.id)
-    for dim, values in req.filters:
-        frame = frame[frame[dim].astype(str).isin(values)]
-    groups: list[tuple[str | None, str | None, pd.DataFrame]] = [(None, None, frame)]
-    if req.breakdown is not None:
-        for value, g in frame.groupby(req.breakdown, sort=True):
-            groups.append((req.breakdown, str(value), g))
+    cells = _figures(
+        ind,
+        req.snapshot,
+        req.period,
+        req.as_of,
+        req.breakdown,
+        req.filters,
+        programme.programme.id,
+    )
     rows = []
-    for dim, value, g in groups:
-        for figures in _aggregate(ind, g):
-            rows.append({**base, **figures, "breakdown": dim, "breakdown_value": value})
+    for figures in cells:
+        value = figures.pop("cell")
+        dim = None if value is None else req.breakdown
+        rows.append({**base, **figures, "breakdown": dim, "breakdown_value": value})
     if target:
         _set_target(ind, req, target, programme, rows)
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from graphlib import TopologicalSorter
@@ -117,9 +118,24 @@ class Sources:
         """Return the SHA-256 of each named view or mart file, for fingerprints."""
         return {n: hashlib.sha256(self.texts[n].encode()).hexdigest() for n in names}
 
-    def create_views(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Create every shared view as a temporary view, each after those it selects from."""
+    def create_views(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        schema: str | None = None,
+        tables: Collection[str] = (),
+    ) -> None:
+        """Create every shared view, each after those it selects from: as temporary views, or
+        in a schema, where those named in tables are made tables instead (worked out once).
+
+        A view resolves the names it selects from in its own schema first; to make a table,
+        the connection's search path must start with that schema.
+        """
         for name in self.order:
             kind, view = name.split("/")
-            if kind == "views":
+            if kind != "views":
+                continue
+            if schema is None:
                 con.execute(f"create or replace temp view {view} as\n{self.texts[name]}\n")
+            else:
+                what = "table" if view in tables else "view"
+                con.execute(f"create or replace {what} {schema}.{view} as\n{self.texts[name]}\n")

@@ -103,10 +103,7 @@ def survival(
     """
     ind = catalogue.load().get(indicator_id)
     snap = _snapshot(warehouse_dir, snapshot_id)
-    units = engine.units(ind, snap, period, as_of)
-    if "duration" not in units.columns:
-        raise ValueError(f"{indicator_id} is not a time-to-event indicator.")
-    curve = engine.km_curve(units["duration"].tolist(), units["event"].tolist())
+    curve = engine.km_curve(engine.km_times(ind, snap, period, as_of))
     if not disclosure.unsuppressed(role):
         curve = curve[curve["at_risk"] >= disclosure.threshold()]
     return curve.reset_index(drop=True)

@@ -408,3 +408,46 @@ def test_the_dutch_level_rise_says_no_data_without_levels(warehouse_dir):
     row = _overall(frame, "dutch_level_up_share")
     assert row["value"] is None or math.isnan(row["value"])
     assert row["note"].startswith("no data: no questionnaire records the Dutch level")
+
+
+def test_a_unit_cache_too_small_for_any_list_keeps_none_and_changes_no_figure(
+    warehouse_dir, monkeypatch
+):
+    monkeypatch.setattr(engine, "CACHE_BYTES", 0)
+    engine.clear_cache()
+    frame = engine.compute(
+        sorted(EXPECTED), "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
+    )
+    for indicator_id, (value, *_) in EXPECTED.items():
+        assert _same(_overall(frame, indicator_id)["value"], value), indicator_id
+    (db,) = engine._databases.values()
+    left = db.con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'memory' "
+        "and table_name like 'units_%'"
+    ).fetchone()
+    assert (left, db.size, len(db.entries)) == ((0,), 0, 0)
+    engine.clear_cache()
+
+
+def test_threads_computing_at_once_share_the_cached_units_and_get_the_same_figures(
+    warehouse_dir,
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine.clear_cache()
+    ids = sorted(EXPECTED)
+
+    def values(indicator_ids: list[str]) -> dict[str, float]:
+        frame = engine.compute(
+            indicator_ids, "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
+        )
+        return {i: _overall(frame, i)["value"] for i in indicator_ids}
+
+    # four threads, each all indicators in its own order, so that they meet on the same lists
+    orders = [ids, ids[::-1], ids[1::2] + ids[::2], ids[::2] + ids[1::2]]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(values, orders))
+    for got in results:
+        for indicator_id, (value, *_) in EXPECTED.items():
+            assert _same(got[indicator_id], value), indicator_id
+    engine.clear_cache()

@@ -26,19 +26,29 @@ in_period as (
         and month_start >= getvariable('period_start')
 ),
 
+contacts_by_month as (
+    -- only the period's contacts: every month counted lies within the period
+    select
+        match_id,
+        cast(date_trunc('month', contact_on) as date) as month_start,
+        count(*) as n_contacts
+    from asof_contacts
+    where contact_on between getvariable('period_start') and getvariable('period_end')
+    group by all
+),
+
 final as (
     select
         in_period.match_id,
         in_period.participant_id,
         in_period.month_start,
-        count(asof_contacts.match_id) as n_contacts
+        coalesce(contacts_by_month.n_contacts, 0) as n_contacts
     from in_period
-    left join asof_contacts
-        on asof_contacts.match_id = in_period.match_id
-        and asof_contacts.contact_on between in_period.month_start and in_period.month_end
+    left join contacts_by_month
+        on contacts_by_month.match_id = in_period.match_id
+        and contacts_by_month.month_start = in_period.month_start
     where in_period.active_until >= in_period.month_end
         and in_period.month_end <= getvariable('period_end')
-    group by all
 )
 
 select * from final
