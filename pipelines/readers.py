@@ -11,9 +11,12 @@ import codecs
 import csv
 import io
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 import duckdb
 import numpy as np
@@ -122,7 +125,13 @@ def _decode(path: Path) -> str:
         raise ReadError(f"{path.name}: cannot be read ({exc.strerror or exc}).") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ReadError(
+                f"{path.name}: is not valid UTF-16 text (it is cut short or holds a broken "
+                "character; expected a CSV saved again as UTF-8 or as Unicode text)."
+            ) from None
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -429,6 +438,11 @@ def _read_workbook(path: Path) -> list[RawTable]:
         for sheet in workbook.worksheets:
             try:
                 table = _read_sheet(path, sheet)
+            except _DAMAGED:
+                raise ReadError(
+                    f"{path.name}: the sheet '{sheet.title}' cannot be read: the file is damaged "
+                    "(expected a workbook saved whole by Excel or LibreOffice)."
+                ) from None
             except ReadError as exc:
                 if contract.table_for_name(sheet.title) is not None:
                     raise  # a sheet named after a table: its problem is the person's to fix
@@ -455,6 +469,8 @@ def _read_workbook(path: Path) -> list[RawTable]:
 
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# what openpyxl raises, while streaming a sheet, for a damaged file (cut XML, broken zip)
+_DAMAGED = (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError)
 
 
 def _starts_with(path: Path, signature: bytes) -> bool:

@@ -387,3 +387,13 @@ def test_a_date_in_the_year_1_is_written_with_four_digits(hand_built, wh):
     load([hand_built], wh, today=TODAY)
     (reasons,) = _rows(wh, "select reasons from quarantine where table_name = 'participants'")
     assert reasons[0].startswith("registered_on 0001-01-01 is out of range (expected from ")
+
+
+def test_an_amount_too_large_to_store_is_quarantined_in_one_sentence(hand_built, wh):
+    rows = copy.deepcopy(HAND_BUILT["finance"])
+    rows[1][4] = "99999999999999"  # the reproduction of issue 12: it was a failed cast
+    write_csv(hand_built / "finance.csv", rows)
+    load([hand_built], wh, today=TODAY)
+    assert _rows(wh, "select reasons from quarantine") == [
+        ("amount_eur: '99999999999999' is too large (expected less than 1,000,000,000,000)",)
+    ]

@@ -517,3 +517,47 @@ def test_a_notes_sheet_beside_the_tables_is_skipped_with_a_note(tmp_path: Path) 
     book.save(path)
     with pytest.raises(ReadError, match=r"export_maart.xlsx\[participants\]"):
         read_file(path)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda data: data[:-1],  # the last byte cut off
+        lambda data: data + "\ud800".encode("utf-16-le", "surrogatepass"),  # a lone surrogate
+    ],
+    ids=["cut", "lone_surrogate"],
+)
+def test_a_broken_utf16_file_is_one_sentence(tmp_path: Path, spoil) -> None:
+    # the reproductions of issue 12: each was a traceback
+    data = "contact_id,match_id,contact_on,hours\r\nC1,K1,2021-07-05,2\r\n".encode("utf-16")
+    path = tmp_path / "contacten.csv"
+    path.write_bytes(spoil(data))
+    with pytest.raises(ReadError) as caught:
+        read_file(path)
+    assert str(caught.value) == (
+        "contacten.csv: is not valid UTF-16 text (it is cut short or holds a broken character; "
+        "expected a CSV saved again as UTF-8 or as Unicode text)."
+    )
+
+
+def test_a_workbook_whose_sheet_is_cut_in_half_is_one_sentence(tmp_path: Path) -> None:
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.title = "contacts"
+    for row in [["contact_id", "match_id", "contact_on", "hours"], ["C1", "K1", "2021-07-05", "2"]]:
+        book.active.append(row)
+    whole, cut = tmp_path / "whole.xlsx", tmp_path / "cut.xlsx"
+    book.save(whole)
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(cut, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    with pytest.raises(ReadError) as caught:
+        read_file(cut)
+    assert str(caught.value) == (
+        "cut.xlsx: the sheet 'contacts' cannot be read: the file is damaged (expected a workbook "
+        "saved whole by Excel or LibreOffice)."
+    )
