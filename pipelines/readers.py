@@ -304,13 +304,8 @@ def _plan_csv(path: Path) -> RawTable | None:
     headers = next(csv.reader([parts[0]], delimiter=separator), [])
     if not headers:
         return None
-    table = _recognise(headers, [path.stem], [], path.name)
-    columns, dropped, unknown = _map_headers(table, headers, path.name)
-    missing = [c for c in table.required if c not in columns.values()]
-    if missing:
-        raise ReadError(_missing_message(path.name, table, missing))
-    order = {name: i for i, name in enumerate(table.column_names)}
-    kept = dict(sorted(columns.items(), key=lambda item: order[item[1]]))
+    table, kept_pairs, dropped, unknown = _table_columns(headers, [path.stem], [], path.name)
+    kept = dict(kept_pairs)
     headerless = [p for p, h in enumerate(headers) if not _header_key(h)]
     plan = CsvPlan(encoding, separator, len(headers), kept, headerless)
     return RawTable(
@@ -530,6 +525,20 @@ def _blank(value: object) -> bool:
 # shared: recognise the table, map the headers, drop identifiers and empty rows
 
 
+def _table_columns(
+    headers: list[str], names_first: list[str], names_last: list[str], source: str
+) -> tuple[Table, list[tuple[int, str]], list[str], list[str]]:
+    """Return the headers' table, kept (position, column) pairs, dropped and unknown columns."""
+    table = _recognise(headers, names_first, names_last, source)
+    columns, dropped, unknown = _map_headers(table, headers, source)
+    missing = [c for c in table.required if c not in columns.values()]
+    if missing:
+        raise ReadError(_missing_message(source, table, missing))
+    order = {name: i for i, name in enumerate(table.column_names)}
+    kept = sorted(columns.items(), key=lambda item: order[item[1]])
+    return table, kept, dropped, unknown
+
+
 def _make_table(
     path: Path,
     sheet: str | None,
@@ -548,17 +557,11 @@ def _make_table(
     body = body.loc[filled].reset_index(drop=True)
     rows = np.asarray(rows, dtype=np.int64)[filled]
 
-    table = _recognise(headers, names_first, names_last, source)
-    columns, dropped, unknown = _map_headers(table, headers, source)
-    missing = [c for c in table.required if c not in columns.values()]
-    if missing:
-        raise ReadError(_missing_message(source, table, missing))
+    table, kept, dropped, unknown = _table_columns(headers, names_first, names_last, source)
     for position, header in enumerate(headers):
         if not _header_key(header) and body[position].notna().any():
             unknown.append(f"(column {position + 1} without a header)")
 
-    order = {name: i for i, name in enumerate(table.column_names)}
-    kept = sorted(columns.items(), key=lambda item: order[item[1]])
     frame = pd.DataFrame({name: body[position] for position, name in kept}, dtype=object)
     frame[SOURCE_ROW] = rows
     return RawTable(
