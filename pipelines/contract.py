@@ -43,6 +43,10 @@ class Table:
     # column -> the table(s) whose key it must match (a survey respondent is a participant or
     # a buddy); every referenced table has a one-column key
     references: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # identical rows in one file are separate records (two bookings of the same amount on the
+    # same day), not a row exported twice: a row without its key is keyed on its content and
+    # its occurrence among identical rows of its file, so a cumulative re-export matches again
+    repeats: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -469,8 +473,14 @@ TABLES: tuple[Table, ...] = (
                 strict_min=True,
             ),
             Column("description", "text", aliases=("omschrijving", "beschrijving")),
+            Column(
+                "booking_id",
+                "id",
+                aliases=("boeking_id", "boekingsnummer", "boekingsnr", "stuknummer"),
+            ),
         ),
-        key=(),
+        key=("booking_id",),
+        repeats=True,
     ),
 )
 
@@ -580,6 +590,11 @@ def render_markdown() -> str:
     for table in TABLES:
         names = ", ".join(f"`{a}`" for a in table.aliases)
         key = ", ".join(table.key) if table.key else "the whole row's content"
+        if table.repeats:
+            key += (
+                " when given, else the row's content and which of the file's identical rows it"
+                " is (identical rows are separate records here, not a row exported twice)"
+            )
         lines += [
             f"### `{table.name}` ({names})",
             "",

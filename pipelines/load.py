@@ -34,6 +34,8 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 GENERATION_REPORT = "_generation.json"
 BATCH_ROWS = 200_000  # rows parsed and checked at a time: bounds the memory of a load
 STREAMED = "streamed_csv"  # the temp table a streamed CSV file is read into
+# which of a file's identical rows a row is (1 for the first), for tables whose rows repeat
+OCCURRENCE = "_occurrence"
 STAGED_ROWS = readers.STAGED_ROWS
 LOAD_MEMORY_LIMIT = "768MB"  # DuckDB spills to disk beyond it; Python holds one batch at a time
 QUARANTINE_COLUMNS = (
@@ -169,6 +171,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             f"create table if not exists {table.name} ({', '.join(cols + list(LINEAGE_COLUMNS))})"
         )
+        for column in cols:  # a column the contract gained since an older snapshot was made
+            con.execute(f"alter table {table.name} add column if not exists {column}")
         for column in DROPPED_LINEAGE:
             con.execute(f"alter table {table.name} drop column if exists {column}")
     con.execute(_sql("meta_tables"))
@@ -184,6 +188,9 @@ def row_key_sql(table: Table, present: set[str] | None = None, content: str | No
     `content` names a column already holding the content hash (else it is computed).
     """
     content = content or row_hash_sql(table, present)
+    if table.repeats:
+        # the first of identical rows keeps the plain content key (as before repeats counted)
+        content = f"{content} || case when {OCCURRENCE} > 1 then '#' || {OCCURRENCE} else '' end"
     if not table.key:
         return content
     parts = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in table.key)
@@ -199,11 +206,14 @@ def row_hash_sql(table: Table, present: set[str] | None = None) -> str:
     counts as empty.
     """
     empty = "'\u2205'"
+    # a table whose rows repeat is keyed by its key column when given, so that column is no
+    # part of its content: the hashes (and keys) of rows stored before it existed stay the same
+    content = [c for c in table.columns if not (table.repeats and c.name in table.key)]
     parts = ", ".join(
         f"coalesce(cast({c.name} as varchar), {empty})"
         if present is None or c.name in present
         else empty
-        for c in table.columns
+        for c in content
     )
     return f"md5(concat_ws('|', {parts}))"
 
@@ -223,9 +233,15 @@ def _sentences(by_position: dict[int, list[str]], n: int) -> np.ndarray:
 class _FrameRows:
     """The rows of a table read whole (Excel, small CSV): exact duplicates found by pandas."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
+    def __init__(self, frame: pd.DataFrame, repeats: bool = False) -> None:
         frame = frame.reset_index(drop=True)
         content = [c for c in frame.columns if not c.startswith("_")]
+        if repeats and content:
+            # identical rows are records of their own: number them instead of skipping them
+            occurrence = frame.fillna("").groupby(content, sort=False).cumcount() + 1
+            frame[OCCURRENCE] = occurrence.to_numpy(dtype="int64")
+            self.duplicates, self.frame = 0, frame
+            return
         duplicate = (
             frame.duplicated(subset=content, keep="first")
             if content
@@ -337,7 +353,7 @@ class Loader:
         rows: _Rows = (
             _StreamedRows(self.con, list(raw.plan.columns.values()))
             if raw.plan is not None
-            else _FrameRows(raw.frame)
+            else _FrameRows(raw.frame, table.repeats)
         )
         account = Account(
             table=table.name,
@@ -409,13 +425,17 @@ class Loader:
                 total["unexpected_count"] += r["unexpected_count"]
         staged = typed[list(table.column_names)].reset_index(drop=True)
         staged["_source_row"] = batch["_source_row"].to_numpy(dtype="int64")
+        staged[OCCURRENCE] = (
+            batch[OCCURRENCE].to_numpy(dtype="int64") if OCCURRENCE in batch.columns else 1
+        )
         staged["_before"] = _sentences(before, len(staged))
         staged["_after"] = _sentences(after, len(staged))
         casts = ", ".join(_cast(c) for c in table.columns)
         self.con.register("batch_df", staged)
         self.con.execute(
             f"insert into staged_all select {casts}, cast(_source_row as integer), "
-            "cast(_before as varchar), cast(_after as varchar) from batch_df"
+            f"cast({OCCURRENCE} as integer), cast(_before as varchar), cast(_after as varchar) "
+            "from batch_df"
         )
         self.con.unregister("batch_df")
         return unreadable

@@ -305,6 +305,8 @@ def _plan_csv(path: Path) -> RawTable | None:
     if not headers:
         return None
     table, kept_pairs, dropped, unknown = _table_columns(headers, [path.stem], [], path.name)
+    if table.repeats:
+        return None  # its identical rows are numbered as they are read: read it whole
     kept = dict(kept_pairs)
     headerless = [p for p, h in enumerate(headers) if not _header_key(h)]
     plan = CsvPlan(encoding, separator, len(headers), kept, headerless)

@@ -84,13 +84,23 @@ def dutch_header(col: Column) -> str:
     return col.aliases[0] if col.aliases else col.name
 
 
+# optional contract columns the simulated programme's systems do not export: its accounting
+# export has no booking number, so identical bookings are told apart by their occurrence
+NOT_EXPORTED = frozenset({("finance", "booking_id")})
+
+
+def exported_columns(table: Table) -> list[Column]:
+    """Return the contract columns the simulated export of a table holds, in contract order."""
+    return [c for c in table.columns if (table.name, c.name) not in NOT_EXPORTED]
+
+
 def render_table(
     table: Table, typed: Typed, dirty: bool, xlsx: bool, rng: np.random.Generator
 ) -> tuple[list[str], list[np.ndarray]]:
     """Return the header and the cell columns of one table of one programme."""
     header: list[str] = []
     columns: list[np.ndarray] = []
-    for col in table.columns:
+    for col in exported_columns(table):
         header.append(dutch_header(col) if dirty else col.name)
         columns.append(_render_column(col, typed[col.name], dirty, xlsx, rng))
         if dirty and table.name in _PEOPLE_TABLES and col is table.columns[0]:

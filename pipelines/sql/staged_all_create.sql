@@ -3,6 +3,7 @@
 create or replace temp table staged_all (
     {columns},
     _source_row integer not null,
+    _occurrence integer not null,
     _before varchar,
     _after varchar
 )

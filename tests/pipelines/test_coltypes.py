@@ -228,4 +228,4 @@ def test_expectation_suites_still_build_for_every_table() -> None:
     # per column: exists, plus not-null when required, plus what its type implies;
     # plus the key and date order checks of the table
     assert counts["organisations"] == 6 + 2 + 1 + 1
-    assert counts["finance"] == 6 + 3 + 1 + 3 + 1
+    assert counts["finance"] == 7 + 3 + 1 + 3 + 1 + 1  # booking_id: exists, unique when given

@@ -397,3 +397,76 @@ def test_an_amount_too_large_to_store_is_quarantined_in_one_sentence(hand_built,
     assert _rows(wh, "select reasons from quarantine") == [
         ("amount_eur: '99999999999999' is too large (expected less than 1,000,000,000,000)",)
     ]
+
+
+FINANCE_PAIR = [
+    ["booked_on", "direction", "source", "category", "amount_eur", "description"],
+    ["2021-07-31", "expense", "", "activities", "25.00", "museum tickets"],
+    ["2021-07-31", "expense", "", "activities", "25.00", "museum tickets"],  # a second booking
+    ["2021-08-02", "expense", "", "staff", "100.00", "August"],
+]
+
+
+def test_two_identical_bookings_are_two_rows_and_a_cumulative_re_export_matches_them(
+    hand_built, wh, tmp_path
+):
+    # issue 12: real exports hold pairs of bookings with the same date, amount and category
+    write_csv(hand_built / "finance.csv", FINANCE_PAIR)
+    first = load([hand_built], wh, today=TODAY)
+    assert first.totals()["finance"] == {
+        "read": 3,
+        "inserted": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "quarantined": 0,
+        "duplicates": 0,
+    }
+    # next month's export: the same bookings and one more
+    later = tmp_path / "later"
+    write_csv(
+        later / "finance.csv",
+        [*FINANCE_PAIR, ["2021-09-01", "expense", "", "staff", "100.00", "September"]],
+    )
+    second = load([later], wh, today=TODAY)
+    assert second.totals()["finance"] == {
+        "read": 4,
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 3,
+        "quarantined": 0,
+        "duplicates": 0,
+    }
+    assert _rows(wh, "select count(*), sum(amount_eur) from finance") == [(4, 250)]
+
+
+def test_bookings_with_an_id_are_keyed_by_it(hand_built, wh, tmp_path):
+    header, *rows = FINANCE_PAIR
+    with_ids = [[*header, "boekingsnummer"]] + [[*r, f"B{i}"] for i, r in enumerate(rows)]
+    write_csv(hand_built / "finance.csv", with_ids)
+    load([hand_built], wh, today=TODAY)
+    # the same bookings again, one amount corrected: an update, not a new booking
+    with_ids[3][4] = "110.00"
+    later = tmp_path / "later"
+    write_csv(later / "finance.csv", with_ids)
+    result = load([later], wh, today=TODAY)
+    assert result.totals()["finance"]["updated"] == 1
+    assert result.totals()["finance"]["inserted"] == 0
+    assert _rows(wh, "select booking_id, amount_eur from finance order by booking_id") == [
+        ("B0", 25),
+        ("B1", 25),
+        ("B2", 110),
+    ]
+
+
+def test_a_snapshot_from_before_booking_ids_matches_its_bookings_again(hand_built, wh, tmp_path):
+    write_csv(hand_built / "finance.csv", FINANCE_PAIR[:2] + FINANCE_PAIR[3:])
+    load([hand_built], wh, today=TODAY)
+    con = duckdb.connect(str(warehouse.current(wh).path))
+    con.execute("alter table finance drop column booking_id")  # as snapshots were made before
+    con.close()
+    later = tmp_path / "later"
+    write_csv(later / "finance.csv", FINANCE_PAIR)
+    result = load([later], wh, today=TODAY)
+    # the stored bookings are found again; only the second of the identical pair is new
+    assert result.totals()["finance"]["unchanged"] == 2
+    assert result.totals()["finance"]["inserted"] == 1

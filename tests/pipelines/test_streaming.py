@@ -61,7 +61,9 @@ def test_streamed_and_whole_file_loads_store_the_same(dirty, tmp_path, monkeypat
     # small batches: a file's rows are checked over several batches, as at scale L
     monkeypatch.setattr(load, "BATCH_ROWS", 700)
     stream = load.load([dirty], tmp_path / "streamed", today=TODAY)
-    assert streamed == list(LOAD_ORDER)  # every file went through DuckDB, none fell back
+    # every file went through DuckDB, none fell back; a table whose identical rows are records
+    # of their own (finance) is read whole, to number them
+    assert streamed == [t for t in LOAD_ORDER if not TABLES_BY_NAME[t].repeats]
 
     assert stream.accounting().to_dict("records") == whole.accounting().to_dict("records")
     assert stream.warnings == whole.warnings
