@@ -238,7 +238,7 @@ class _FrameRows:
         content = [c for c in frame.columns if not c.startswith("_")]
         if repeats and content:
             # identical rows are records of their own: number them instead of skipping them
-            occurrence = frame.fillna("").groupby(content, sort=False).cumcount() + 1
+            occurrence = frame.groupby(content, sort=False, dropna=False).cumcount() + 1
             frame[OCCURRENCE] = occurrence.to_numpy(dtype="int64")
             self.duplicates, self.frame = 0, frame
             return

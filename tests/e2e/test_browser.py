@@ -469,7 +469,10 @@ def test_a_french_page_shows_french_labels_numbers_and_municipality_names(
     from indicators import engine
 
     open_page(page, server, "money", "fr")
-    funding = engine.compute(["funding_total"], "programme", warehouse_dir=demo_warehouse)
+    # the server runs as admin: exact figures
+    funding = engine.compute(
+        ["funding_total"], "programme", role="admin", warehouse_dir=demo_warehouse
+    )
     amount = funding[funding["breakdown"].isna()].iloc[0]["value"]
     assert amount >= 1000  # so that the thousands separator shows
     tile = page.locator('[data-testid="stMetric"]').filter(has_text="Financement total")
@@ -478,7 +481,11 @@ def test_a_french_page_shows_french_labels_numbers_and_municipality_names(
 
     open_page(page, server, "organisations", "fr")
     by_place = engine.compute(
-        ["registrations"], "programme", breakdown="municipality", warehouse_dir=demo_warehouse
+        ["registrations"],
+        "programme",
+        breakdown="municipality",
+        role="admin",
+        warehouse_dir=demo_warehouse,
     )
     with (ROOT / "data" / "reference" / "brussels_municipalities.csv").open(encoding="utf-8") as f:
         french = {row["nis_code"]: row["name_fr"] for row in csv.DictReader(f)}
