@@ -52,7 +52,7 @@ ROUNDED_COLUMNS = {
     "km_median": ("n",),
 }
 # a count's value and n are the same number: one draw rounds both alike
-_SAME_COUNT = {"value": "n", "denominator": "denominator", "n": "n", "numerator": "numerator"}
+_SAME_COUNT = {"value": "n"}
 # used only where no snapshot secret is given (tests of this module on hand-made frames)
 DEFAULT_SECRET = b"connect-impact disclosure rounding"
 
@@ -137,7 +137,9 @@ def apply(
 def _round(out: pd.DataFrame, base: int, secret: bytes) -> None:
     """Round, in place, the published counts of people in personal rows to multiples of base."""
     personal = _personal(out)
-    cell_columns = [c for c in ("id", "period_start", "period_end", "period") if c in out.columns]
+    # a period by its days, not its label: 'programme' and its dates are one cell
+    dated = {"period_start", "period_end"} <= set(out.columns)
+    cell_columns = ["id", *(("period_start", "period_end") if dated else ("period",))]
     for i, (row, is_personal) in enumerate(zip(out.itertuples(index=False), personal, strict=True)):
         kind = str(row.kind)
         if not is_personal or kind not in ROUNDED_COLUMNS:
@@ -150,7 +152,7 @@ def _round(out: pd.DataFrame, base: int, secret: bytes) -> None:
                 continue
             # a denominator is the same for every category of a distribution
             category = "" if column == "denominator" else f"|{row.category}"
-            cell = f"{where}{category}|{_SAME_COUNT[column]}"
+            cell = f"{where}{category}|{_SAME_COUNT.get(column, column)}"
             out.iat[i, out.columns.get_loc(column)] = rounded(float(value), base, secret, cell)
         if kind in ("ratio", "distribution"):
             numerator = out.iat[i, out.columns.get_loc("numerator")]
