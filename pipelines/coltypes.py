@@ -115,6 +115,7 @@ class ColumnType:
     parse: parsers.Parser | None  # None for enum: each column brings its own values
     checks: Checks = _no_checks  # the GX expectations a column of this type gets
     allowed: tuple[str, ...] = ()  # the canonical values it can hold, where the type fixes them
+    too_large: int | None = None  # the smallest magnitude its SQL type cannot hold (numbers)
 
     def parser(self, col: Column) -> parsers.Parser:
         """Return the parser for a column of this type."""
@@ -174,6 +175,7 @@ _TYPES: tuple[ColumnType, ...] = (
         expected="a whole number (expected a number without decimals, like 3)",
         parse=parsers.parse_int,
         checks=_column_range,
+        too_large=2**31,
     ),
     ColumnType(
         "decimal",  # amounts in EUR
@@ -183,6 +185,7 @@ _TYPES: tuple[ColumnType, ...] = (
         expected="an amount (expected a number like 1234,56 or 1.234,56 or 1234.56, € optional)",
         parse=parsers.parse_decimal,
         checks=_column_range,
+        too_large=10**12,
     ),
     ColumnType(
         "hours",  # a duration, in hours

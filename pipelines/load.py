@@ -296,6 +296,21 @@ class _StreamedRows:
 _Rows = _FrameRows | _StreamedRows
 
 
+def _unsplit(frame: pd.DataFrame, width: int) -> dict[int, str]:
+    """Return position -> other separator of the raw rows read as one cell (pipelines/values)."""
+    content = [c for c in frame.columns if not str(c).startswith("_")]
+    if not content or width < 2:
+        return {}
+    # a cheap first pass (empty or missing); unsplit_separator then looks closely
+    filled = sum((frame[c].notna() & (frame[c] != "")).to_numpy(dtype=int) for c in content)
+    found = {}
+    for pos in np.flatnonzero(filled == 1):
+        separator = values.unsplit_separator(frame.iloc[pos][content].tolist(), width)
+        if separator is not None:
+            found[int(pos)] = separator
+    return found
+
+
 def _flags(value: Any) -> list[int]:
     return [] if value is None or not hasattr(value, "__len__") else sorted(int(n) for n in value)
 
@@ -367,7 +382,7 @@ class Loader:
         )
         account.duplicates = rows.duplicates
         # the file's width, to recognise a row read as one cell (pipelines/values.py)
-        self.width = (
+        width = (
             raw.plan.width
             if raw.plan is not None
             else sum(not c.startswith("_") for c in raw.frame.columns)
@@ -377,9 +392,10 @@ class Loader:
         self.con.execute(_sql("staged_all_create", columns=_column_defs(table)))
         results: list[dict[str, Any]] = []
         unreadable = 0
+        unsplit: set[int] = set()  # the lines of the rows read as one cell
         done = 0
         for batch in rows.batches():
-            unreadable += self._check_batch(table, batch, results)
+            unreadable += self._check_batch(table, batch, results, width, unsplit)
             done += len(batch)
             if progress is not None:
                 progress(table.name, done, account.rows_read - account.duplicates)
@@ -387,14 +403,24 @@ class Loader:
         pairs = [r for r in results if r["expectation"] in PAIR_CHECKS]
         results = [r for r in results if r["expectation"] not in PAIR_CHECKS]
         self._store_expectations(table, raw.source, [*results, *sql_results, *pairs], unreadable)
-        account.quarantined = self._quarantine(table, raw.source, rows)
+        account.quarantined = self._quarantine(table, raw.source, rows, unsplit)
         account.inserted, account.updated, account.unchanged = self._upsert(table, raw.source)
         for temp in ("staged_all", "staged_bad", "staged_flags", STREAMED, "streamed_duplicates"):
             self.con.execute(f"drop table if exists {temp}")
         return account
 
-    def _check_batch(self, table: Table, batch: pd.DataFrame, results: list[dict[str, Any]]) -> int:
-        """Parse, pseudonymise and check one batch, stage its rows; return rows unreadable."""
+    def _check_batch(
+        self,
+        table: Table,
+        batch: pd.DataFrame,
+        results: list[dict[str, Any]],
+        width: int,
+        unsplit: set[int],
+    ) -> int:
+        """Parse, pseudonymise and check one batch, stage its rows; return rows unreadable.
+
+        The lines of rows read as one cell (the file has `width` columns) join `unsplit`.
+        """
         typed, row_errors, failed_cells = values.parse_frame(batch, table)
         typed = privacy.pseudonymise(typed, table, self.key)
         checked = expectations.validate(typed, table, today=self.today, across_rows=False)
@@ -412,11 +438,11 @@ class Loader:
                 # the set checks (in SQL) come between the column checks and the date order
                 side = after if finding.expectation in PAIR_CHECKS else before
                 side.setdefault(pos, []).append(finding.sentence)
-        for pos in self._unsplit(batch):
+        for pos, separator in _unsplit(batch, width).items():
             # a row read as one cell: one reason, quoting none of its values (ids and names)
-            separator = values.unsplit_separator(self._cells(batch, pos), self.width)
-            before[pos] = [values.unsplit_sentence(separator, self.width)]
+            before[pos] = [values.unsplit_sentence(separator, width)]
             after.pop(pos, None)
+            unsplit.add(int(batch.at[pos, readers.SOURCE_ROW]))
         if not results:
             results.extend(dict(r) for r in checked.results)
         else:
@@ -440,25 +466,6 @@ class Loader:
         self.con.unregister("batch_df")
         return unreadable
 
-    @staticmethod
-    def _cells(frame: pd.DataFrame, pos: int) -> list[Any]:
-        """Return the content cells of a raw row (position pos), without the lineage."""
-        return [v for c, v in frame.iloc[pos].items() if not str(c).startswith("_")]
-
-    def _unsplit(self, frame: pd.DataFrame) -> list[int]:
-        """Return the positions of the raw rows read as one cell (another separator)."""
-        content = [c for c in frame.columns if not str(c).startswith("_")]
-        if len(content) < 1 or self.width < 2:
-            return []
-        # a cheap first pass (empty or missing); unsplit_separator then looks closely
-        filled = sum((frame[c].notna() & (frame[c] != "")).to_numpy(dtype=int) for c in content)
-        one_cell = np.flatnonzero(filled == 1)
-        return [
-            int(pos)
-            for pos in one_cell
-            if values.unsplit_separator(self._cells(frame, pos), self.width) is not None
-        ]
-
     def _check_sets(self, table: Table) -> list[dict[str, Any]]:
         """Run the set checks over the staged rows into staged_flags; return their results."""
         self.con.execute(
@@ -481,8 +488,11 @@ class Loader:
             )
         return results
 
-    def _quarantine(self, table: Table, source: str, rows: _Rows) -> int:
-        """Write every staged row that failed a check to quarantine; return how many."""
+    def _quarantine(self, table: Table, source: str, rows: _Rows, unsplit: set[int]) -> int:
+        """Write every staged row that failed a check to quarantine; return how many.
+
+        A row read as one cell (its line in `unsplit`) is stored without its values.
+        """
         self.con.execute(_sql("staged_bad"))
         bad = self.con.execute(
             "select s.*, b.flags from staged_all as s join staged_bad as b using (_source_row) "
@@ -493,7 +503,6 @@ class Loader:
         checks = expectations.set_checks(table)
         person_cols = {c.name for c in table.columns if c.pseudonymise}
         raw = rows.raw_rows(bad["_source_row"].tolist())
-        unsplit = set(raw.index[self._unsplit(raw)]) if len(raw) else set()
         records = []
         for row in bad.to_dict("records"):
             line = int(row["_source_row"])
@@ -509,7 +518,6 @@ class Loader:
                 reasons.append(expectations.set_check_sentence(check, shown, table))
             if isinstance(row["_after"], str):
                 reasons.append(row["_after"])
-            line = int(row["_source_row"])
             values_shown = {}
             for col in table.column_names:
                 # ids of people are shown as their pseudonym; other values as they were read

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from pipelines.contract import Column, Table
 
 
-# the numbers each numeric column type's SQL type can hold (decimal(14, 2), integer)
-TOO_LARGE = {"decimal": 10**12, "int": 2**31}
 # the longest value any column may hold (descriptions included)
 MAX_CELL_CHARS = 10_000
 # what a byte that is not valid UTF-8 became when its file was read (pipelines/readers.py)
@@ -81,12 +79,12 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
             continue
         try:
             number = parse(value)
-            if kind.name in TOO_LARGE and abs(number) >= TOO_LARGE[kind.name]:
+            if kind.too_large is not None and abs(number) >= kind.too_large:
                 # beyond what the column's SQL type holds: one sentence, not a failed cast
                 parsed.append(None)
                 errors.append(
                     f"{column.name}: '{_show(value)}' is too large "
-                    f"(expected less than {TOO_LARGE[kind.name]:,})"
+                    f"(expected less than {kind.too_large:,})"
                 )
                 continue
             parsed.append(number)

@@ -77,3 +77,24 @@ def test_overall_picks_the_overall_row():
         {"id": ["a", "a", "b"], "breakdown": ["gender", None, None], "value": [1, 2, 3]}
     )
     assert views.overall(frame, "a")["value"] == 2
+
+
+def test_viewers_get_the_views_counts_rounded_to_fives_and_analysts_exact(demo_warehouse):
+    when = date(2023, 12, 31)
+    exact = views.trajectory_funnel(PROGRAMME, when, "analyst", demo_warehouse).set_index("stage")
+    shown = views.trajectory_funnel(PROGRAMME, when, "viewer", demo_warehouse).set_index("stage")
+    assert (exact["n"] % 5 != 0).any(), "the demo data should hold counts that need rounding"
+    published = shown["n"].dropna()
+    assert (published % 5 == 0).all()
+    assert ((published - exact.loc[published.index, "n"]).abs() < 5).all()
+    # the shares follow the published counts, not the exact ones
+    pd.testing.assert_series_equal(
+        shown["share_of_first"], shown["n"] / shown["n"].iloc[0], check_names=False
+    )
+    again = views.trajectory_funnel(PROGRAMME, when, "viewer", demo_warehouse).set_index("stage")
+    assert again["n"].equals(shown["n"])  # the same figure every time
+    outcomes = views.flow_outcomes(PROGRAMME, when, "viewer", demo_warehouse)
+    for column in ("duos", "flowed"):
+        assert (outcomes[column].dropna() % 5 == 0).all()
+    kept = outcomes.dropna(subset=["share"])
+    assert (kept["share"] == kept["flowed"] / kept["duos"]).all()
