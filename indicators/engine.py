@@ -1,12 +1,14 @@
 """The indicator engine: catalogue SQL over a snapshot -> tidy, disclosure-controlled figures.
 
 Each indicator's SQL lists its units (people, duos, duo-months, bookings ...) for one period
-and as-of date; the engine adds the breakdown dimensions, and DuckDB applies the filters and
-aggregates by the indicator's kind (indicators/sql/engine/<kind>.sql, the overall cell and
-the breakdown's cells in one query). Only those cells come to Python, which sets targets and
-status, applies disclosure control and adds lineage. Unit lists are kept as tables in an
-in-memory DuckDB per snapshot (by indicator, period and as-of, bounded by CACHE_BYTES), so a
-change of breakdown or filter only re-aggregates.
+and as-of date. Unit lists are kept as tables in an in-memory DuckDB per snapshot (by
+indicator, period and as-of, bounded by CACHE_BYTES), so a change of breakdown or filter only
+re-aggregates. When a request breaks down or filters by a dimension, the engine adds the
+breakdown dimensions to the cached units (with_dimensions.sql, by the ids the units keep);
+DuckDB applies the filters and aggregates by the indicator's kind
+(indicators/sql/engine/<kind>.sql, the overall cell and the breakdown's cells in one query).
+Only those cells come to Python, which sets targets and status, applies disclosure control
+and adds lineage.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -94,7 +96,10 @@ CACHE_BYTES = 256 * 2**20
 _BYTES_PER_VALUE = 16
 # the requests whose aggregated figures are kept
 CELLS_CACHE = 4096
-# the columns of a unit list that the aggregations read: the rest is not kept in the cache
+# the columns of a unit list that the aggregations read: the rest is not kept in the cache.
+# The breakdown dimensions are not kept: the ids they are looked up by are, and the dimensions
+# are added (with_dimensions.sql) only when a request breaks down or filters by one, so a
+# cached list is small and quick to make
 KEPT_COLUMNS = (
     "unit_id",
     "value",
@@ -103,11 +108,14 @@ KEPT_COLUMNS = (
     "duration",
     "event",
     "category",
-    *(dim for dim in DIMENSIONS if dim != "programme"),
+    "participant_id",
+    "match_id",
+    "organisation_id",
 )
 # shared views that depend on the as-of date alone and that several indicators select from:
 # made into tables once per as-of date (in that date's copy of the views, first on the
-# search path while unit lists are made) rather than worked out for every indicator and period
+# search path while unit lists are made) rather than worked out for every indicator and period;
+# each when the first indicator that selects from it is asked for on that date
 AS_OF_TABLES = ("participant_dims", "asof_match_facts", "newcomer_hours")
 # the as-of dates whose tables are kept (least recently used dropped first)
 AS_OF_DATES = 4
@@ -137,7 +145,7 @@ class _Database:
     size: int = 0
     tables_made: int = 0
     as_ofs: OrderedDict[date, _AsOf] = field(default_factory=OrderedDict)
-    as_of_lock: threading.Lock = field(default_factory=threading.Lock)
+    as_of_lock: threading.Condition = field(default_factory=threading.Condition)
 
 
 @dataclass
@@ -146,6 +154,10 @@ class _AsOf:
 
     schema: str
     readers: int = 0
+    # cursors waiting for the readers to finish, to make some of its views tables
+    waiting: int = 0
+    # which of AS_OF_TABLES are tables in it so far (the others are still views)
+    tables: set[str] = field(default_factory=set)
 
 
 _local = threading.local()
@@ -271,38 +283,53 @@ def _check_as_of_tables(sources: Sources) -> None:
 
 
 @contextmanager
-def _as_of_views(db: _Database, con: duckdb.DuckDBPyConnection, as_of: date) -> Iterator[None]:
+def _as_of_views(
+    db: _Database, con: duckdb.DuckDBPyConnection, as_of: date, needs: Collection[str]
+) -> Iterator[None]:
     """Put the as-of date's own copy of the shared views first on the cursor's search path.
 
-    In it the AS_OF_TABLES are tables, made when the date is first asked for; the cursor's
-    as-of variable must be set.
+    In it those of AS_OF_TABLES that the query needs (its dependencies, 'views/x') are tables,
+    each made when first needed on that date; the cursor's as-of variable must be set. A view
+    is made a table only while no other cursor reads the date's copy.
     """
+    sources = catalogue_module.load().sources
+    path = db.search_path
     with db.as_of_lock:
         state = db.as_ofs.get(as_of)
         if state is None:
             state = _AsOf(f"as_of_{as_of:%Y%m%d}")
             con.execute(f"create schema if not exists memory.{state.schema}")
-            con.execute("set search_path = ?", [f"memory.{state.schema},{db.search_path}"])
+            con.execute("set search_path = ?", [f"memory.{state.schema},{path}"])
             try:
-                catalogue_module.load().sources.create_views(
-                    con, f"memory.{state.schema}", AS_OF_TABLES
-                )
+                sources.create_views(con, f"memory.{state.schema}")
             except BaseException:
                 con.execute(f"drop schema memory.{state.schema} cascade")
                 raise
             db.as_ofs[as_of] = state
         db.as_ofs.move_to_end(as_of)
+        missing = [v for v in AS_OF_TABLES if f"views/{v}" in needs and v not in state.tables]
+        if missing:
+            state.waiting += 1
+            db.as_of_lock.wait_for(lambda: state.readers == 0)
+            state.waiting -= 1
+            con.execute("set search_path = ?", [f"memory.{state.schema},{path}"])
+            for name in sources.order:
+                view = name.split("/")[1]
+                if view in missing and view not in state.tables:
+                    sources.make_table(con, f"memory.{state.schema}", view)
+                    state.tables.add(view)
         state.readers += 1
     try:
-        con.execute("set search_path = ?", [f"memory.{state.schema},{db.search_path}"])
+        con.execute("set search_path = ?", [f"memory.{state.schema},{path}"])
         yield
     finally:
-        con.execute("set search_path = ?", [db.search_path])
+        con.execute("set search_path = ?", [path])
         with db.as_of_lock:
             state.readers -= 1
             for day in list(db.as_ofs)[: max(len(db.as_ofs) - AS_OF_DATES, 0)]:
-                if db.as_ofs[day].readers == 0:
+                if db.as_ofs[day].readers == db.as_ofs[day].waiting == 0:
                     con.execute(f"drop schema memory.{db.as_ofs.pop(day).schema} cascade")
+            db.as_of_lock.notify_all()
 
 
 @contextmanager
@@ -327,8 +354,9 @@ def _unit_table(
             table = f"units_{db.tables_made}"
     if entry is None:
         _set_variables(con, period, as_of)
-        query = ind.query()
-        with _as_of_views(db, con, as_of):
+        query = ind.sql_text()
+        needs = catalogue_module.load().sources.dependencies(query)
+        with _as_of_views(db, con, as_of, needs):
             described = con.execute(f"describe {query}").fetchall()
             kept = ", ".join(c[0] for c in described if c[0] in KEPT_COLUMNS)
             con.execute(f"create table memory.main.{table} as select {kept} from ({query})")
@@ -399,9 +427,12 @@ def clear_cache() -> None:
 
 
 def _t_quantile(df: int) -> float:
-    from scipy import stats
+    """Return the 97.5 % quantile of Student's t with df degrees of freedom."""
+    # scipy.special's inverse of the distribution function: the same value as
+    # scipy.stats.t.ppf, without importing scipy.stats (half a second in a new process)
+    from scipy import special
 
-    return float(stats.t.ppf(0.975, df))
+    return float(special.stdtrit(df, 0.975))
 
 
 def _fill(template: str, names: Mapping[str, str]) -> str:
@@ -496,7 +527,16 @@ def _figures(
     if cells is None:
         con = _connection(snap)
         with _unit_table(ind, snap, period, as_of) as table:
-            cells = aggregate(con, ind.kind, table, breakdown, filters, programme)
+            if {breakdown, *(dim for dim, _ in filters)} <= {None, "programme"}:
+                cells = aggregate(con, ind.kind, table, breakdown, filters, programme)
+            else:
+                # the units with their breakdown dimensions, as the indicator's query has them
+                sources = catalogue_module.load().sources
+                dims = sources.dimensions_sql
+                units = f"(\nwith units as (select * from {table})\n{dims}\n)"
+                db = _database(snap)
+                with _as_of_views(db, con, as_of, sources.dependencies(dims)):
+                    cells = aggregate(con, ind.kind, units, breakdown, filters, programme)
         with _cells_lock:
             _cells_cache[key] = cells
             while len(_cells_cache) > CELLS_CACHE:

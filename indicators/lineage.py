@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from graphlib import TopologicalSorter
@@ -118,17 +117,11 @@ class Sources:
         """Return the SHA-256 of each named view or mart file, for fingerprints."""
         return {n: hashlib.sha256(self.texts[n].encode()).hexdigest() for n in names}
 
-    def create_views(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        schema: str | None = None,
-        tables: Collection[str] = (),
-    ) -> None:
+    def create_views(self, con: duckdb.DuckDBPyConnection, schema: str | None = None) -> None:
         """Create every shared view, each after those it selects from: as temporary views, or
-        in a schema, where those named in tables are made tables instead (worked out once).
+        in a schema.
 
-        A view resolves the names it selects from in its own schema first; to make a table,
-        the connection's search path must start with that schema.
+        A view resolves the names it selects from in its own schema first.
         """
         for name in self.order:
             kind, view = name.split("/")
@@ -137,5 +130,12 @@ class Sources:
             if schema is None:
                 con.execute(f"create or replace temp view {view} as\n{self.texts[name]}\n")
             else:
-                what = "table" if view in tables else "view"
-                con.execute(f"create or replace {what} {schema}.{view} as\n{self.texts[name]}\n")
+                con.execute(f"create or replace view {schema}.{view} as\n{self.texts[name]}\n")
+
+    def make_table(self, con: duckdb.DuckDBPyConnection, schema: str, view: str) -> None:
+        """Replace one of the schema's shared views with a table of its rows (worked out once).
+
+        The connection's search path must start with that schema; no one may be reading it.
+        """
+        con.execute(f"drop view {schema}.{view}")
+        con.execute(f"create table {schema}.{view} as\n{self.texts[f'views/{view}']}\n")

@@ -22,14 +22,15 @@ hours_by_day as (
     where activity_on <= getvariable('as_of')
 ),
 
+-- the hours up to and including each day: the window's default frame takes in the rows of
+-- the same day (its peers), so no grouping by day is needed first
 running as (
     select
         participant_id,
         on_day,
-        sum(sum(buddy_hours)) over by_day as buddy_cumulative,
-        sum(sum(all_hours)) over by_day as all_cumulative
+        sum(buddy_hours) over by_day as buddy_cumulative,
+        sum(all_hours) over by_day as all_cumulative
     from hours_by_day
-    group by participant_id, on_day
     window by_day as (partition by participant_id order by on_day)
 ),
 
