@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -94,6 +96,9 @@ ENGINE_SQL_DIR = Path(__file__).resolve().parent / "sql" / "engine"
 CACHE_BYTES = 256 * 2**20
 # a rough size of one value of a cached unit list, for the cache's bound
 _BYTES_PER_VALUE = 16
+# DuckDB's memory for one snapshot's shared database (the snapshot's pages it reads, the as-of
+# tables and cached unit lists, a query's working memory); it spills to disk beyond it
+ENGINE_MEMORY_LIMIT = "512MB"
 # the requests whose aggregated figures are kept
 CELLS_CACHE = 4096
 # the columns of a unit list that the aggregations read: the rest is not kept in the cache.
@@ -116,7 +121,7 @@ KEPT_COLUMNS = (
 # made into tables once per as-of date (in that date's copy of the views, first on the
 # search path while unit lists are made) rather than worked out for every indicator and period;
 # each when the first indicator that selects from it is asked for on that date
-AS_OF_TABLES = ("participant_dims", "asof_match_facts", "newcomer_hours")
+AS_OF_TABLES = ("participant_dims", "asof_match_facts", "newcomer_hours", "asof_match_flows")
 # the as-of dates whose tables are kept (least recently used dropped first)
 AS_OF_DATES = 4
 
@@ -197,6 +202,10 @@ def _database(snap: warehouse.Snapshot) -> _Database:
         if db is not None:
             return db
         con = duckdb.connect()
+        # bounded memory: beyond the limit DuckDB spills to files of its own (removed on close)
+        con.execute(f"set memory_limit = '{ENGINE_MEMORY_LIMIT}'")
+        spill = Path(tempfile.gettempdir()) / f"connect-impact-{os.getpid()}-{id(con):x}"
+        con.execute("set temp_directory = ?", [str(spill)])
         # the path is the warehouse's own, not user input; ATTACH takes no parameters
         path = str(snap.path).replace("'", "''")
         con.execute(f"attach '{path}' as snap (read_only)")

@@ -115,12 +115,14 @@ def test_changing_a_label_in_the_catalogue_changes_only_that_fingerprint(project
 
 def test_dependencies_are_found_in_the_sql_transitively_in_creation_order():
     # flow_any_6m selects from flow_cohort, which selects from flows, which selects from
-    # asof_matches, norms and asof_flow_starts, which selects from asof_referrals; its breakdowns
-    # join participant_dims (which selects from asof_matches) and the mart match_facts
+    # asof_match_flows, which selects from asof_matches, norms and asof_flow_starts, which
+    # selects from asof_referrals; its breakdowns join participant_dims (which selects from
+    # asof_matches) and the mart match_facts
     deps = catalogue.load().get("flow_any_6m").dependencies()
     assert sorted(deps) == [
         "marts/match_facts",
         "views/asof_flow_starts",
+        "views/asof_match_flows",
         "views/asof_matches",
         "views/asof_referrals",
         "views/flow_cohort",
@@ -129,6 +131,7 @@ def test_dependencies_are_found_in_the_sql_transitively_in_creation_order():
         "views/participant_dims",
     ]
     assert deps.index("views/asof_referrals") < deps.index("views/asof_flow_starts")
+    assert deps.index("views/asof_match_flows") < deps.index("views/flows")
     assert deps.index("views/flows") < deps.index("views/flow_cohort")
     # group_activities reads the warehouse table itself; only its breakdowns need views
     assert catalogue.load().get("group_activities").dependencies() == [
