@@ -96,9 +96,6 @@ ENGINE_SQL_DIR = Path(__file__).resolve().parent / "sql" / "engine"
 CACHE_BYTES = 256 * 2**20
 # a rough size of one value of a cached unit list, for the cache's bound
 _BYTES_PER_VALUE = 16
-# DuckDB's memory for one snapshot's shared database (the snapshot's pages it reads, the as-of
-# tables and cached unit lists, a query's working memory); it spills to disk beyond it
-ENGINE_MEMORY_LIMIT = "512MB"
 # the requests whose aggregated figures are kept
 CELLS_CACHE = 4096
 # the columns of a unit list that the aggregations read: the rest is not kept in the cache.
@@ -202,8 +199,10 @@ def _database(snap: warehouse.Snapshot) -> _Database:
         if db is not None:
             return db
         con = duckdb.connect()
-        # bounded memory: beyond the limit DuckDB spills to files of its own (removed on close)
-        con.execute(f"set memory_limit = '{ENGINE_MEMORY_LIMIT}'")
+        # bounded memory (the snapshot's pages read, the as-of tables and cached unit lists, a
+        # query's working memory): beyond it DuckDB spills to files of its own, removed on close
+        limit = settings.query_memory_mib(snap.path.stat().st_size)
+        con.execute(f"set memory_limit = '{limit}MiB'")
         spill = Path(tempfile.gettempdir()) / f"connect-impact-{os.getpid()}-{id(con):x}"
         con.execute("set temp_directory = ?", [str(spill)])
         # the path is the warehouse's own, not user input; ATTACH takes no parameters

@@ -34,6 +34,12 @@ LOG_DIR_ENV = "CONNECT_LOG_DIR"
 SERVE_ADDRESS_ENV = "CONNECT_SERVE_ADDRESS"  # set by `connect-impact serve` for the dashboard
 LOG_FILE_NAME = "connect-impact.log"
 SECRETS_ENV = "CONNECT_SECRETS_DIR"
+# DuckDB's memory for the indicator engine's queries on one snapshot, in MiB (default: scaled to
+# the snapshot, see query_memory_mib); beyond it DuckDB spills to temporary files
+QUERY_MEMORY_ENV = "CONNECT_QUERY_MEMORY_MIB"
+QUERY_MEMORY_FLOOR_MIB = 512
+# per MiB of snapshot file: the unit lists and as-of tables grow with the data they list
+QUERY_MEMORY_PER_SNAPSHOT_MIB = 0.75
 # the files of the secrets folder (git-ignored; data/secrets.example/ shows their shape)
 USERS_FILE_NAME = "users.json"
 SESSION_KEY_FILE_NAME = "session.key"
@@ -53,6 +59,23 @@ def warehouse_dir(explicit: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return DEFAULT_WAREHOUSE
+
+
+def query_memory_mib(snapshot_bytes: int) -> int:
+    """Return the MiB of memory the engine's DuckDB may use for a snapshot of this size.
+
+    $CONNECT_QUERY_MEMORY_MIB when set; else 512 MiB, or three quarters of the snapshot's size
+    when that is more (a snapshot of all of Flanders over ten years needs more working memory).
+    """
+    env = os.environ.get(QUERY_MEMORY_ENV)
+    if env:
+        if not env.isdigit() or int(env) < 64:
+            raise SettingsError(
+                f"{QUERY_MEMORY_ENV} is '{env}'; expected a whole number of MiB, 64 or more."
+            )
+        return int(env)
+    scaled = snapshot_bytes / 2**20 * QUERY_MEMORY_PER_SNAPSHOT_MIB
+    return max(QUERY_MEMORY_FLOOR_MIB, round(scaled))
 
 
 def programme_file() -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import engine
+from indicators import catalogue, engine
 from tests.conftest import load_export
 
 AS_OF = "2022-12-31"
@@ -437,17 +437,36 @@ def test_threads_computing_at_once_share_the_cached_units_and_get_the_same_figur
     engine.clear_cache()
     ids = sorted(EXPECTED)
 
-    def values(indicator_ids: list[str]) -> dict[str, float]:
-        frame = engine.compute(
-            indicator_ids, "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
-        )
-        return {i: _overall(frame, i)["value"] for i in indicator_ids}
+    def values(indicator_ids: list[str], breakdown: str | None) -> dict[str, float]:
+        out = {}
+        for i in indicator_ids:
+            by = breakdown if breakdown in catalogue.load().get(i).breakdowns else None
+            frame = engine.compute(
+                [i], "programme", by, as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
+            )
+            out[i] = _overall(frame, i)["value"]
+        return out
 
     # four threads, each all indicators in its own order, so that they meet on the same lists
+    # and as-of tables; two break down by gender (the dimensions join an as-of table too)
     orders = [ids, ids[::-1], ids[1::2] + ids[::2], ids[::2] + ids[1::2]]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(values, orders))
+        results = list(pool.map(values, orders, [None, "gender", None, "gender"]))
     for got in results:
         for indicator_id, (value, *_) in EXPECTED.items():
             assert _same(got[indicator_id], value), indicator_id
+    engine.clear_cache()
+
+
+def test_the_engine_keeps_to_the_query_memory_it_is_given(warehouse_dir, monkeypatch):
+    engine.clear_cache()
+    monkeypatch.setenv("CONNECT_QUERY_MEMORY_MIB", "64")
+    frame = engine.compute(
+        sorted(EXPECTED), "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
+    )
+    (db,) = engine._databases.values()
+    limit = db.con.execute("select current_setting('memory_limit')").fetchone()[0]
+    assert limit == "64.0 MiB"
+    for indicator_id, (value, *_) in EXPECTED.items():
+        assert _same(_overall(frame, indicator_id)["value"], value), indicator_id
     engine.clear_cache()
