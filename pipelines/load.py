@@ -424,9 +424,7 @@ class Loader:
         typed, row_errors, failed_cells = values.parse_frame(batch, table)
         typed = privacy.pseudonymise(typed, table, self.key)
         checked = expectations.validate(typed, table, today=self.today, across_rows=False)
-        before: dict[int, list[str]] = {
-            pos: list(errs) for pos, errs in enumerate(row_errors.tolist()) if errs
-        }
+        before: dict[int, list[str]] = {pos: list(errs) for pos, errs in row_errors.items()}
         unreadable = len(before)
         after: dict[int, list[str]] = {}
         for pos, findings in checked.reasons.items():
