@@ -182,12 +182,9 @@ def _cast(col: Column) -> str:
     return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
-def row_key_sql(table: Table, present: set[str] | None = None, content: str | None = None) -> str:
-    """Return the SQL of a row's `_row_key`: its key columns, else its content hash.
-
-    `content` names a column already holding the content hash (else it is computed).
-    """
-    content = content or row_hash_sql(table, present)
+def row_key_sql(table: Table, present: set[str] | None = None) -> str:
+    """Return the SQL of a row's `_row_key`: its key columns, else its content hash."""
+    content = row_hash_sql(table, present)
     if table.repeats:
         # the first of identical rows keeps the plain content key (as before repeats counted)
         content = f"{content} || case when {OCCURRENCE} > 1 then '#' || {OCCURRENCE} else '' end"
@@ -572,15 +569,13 @@ class Loader:
 
     def _upsert(self, table: Table, source: str) -> tuple[int, int, int]:
         row_hash = row_hash_sql(table)
-        self.con.execute(
-            _sql("staged_good", row_hash=row_hash, row_key=row_key_sql(table, content="_row_hash")),
-            [self.batch_id, source],
-        )
+        self.con.execute(_sql("staged_good", row_key=row_key_sql(table)), [self.batch_id, source])
         self.con.execute(_sql("upsert_stored_hashes", table=table.name, row_hash=row_hash))
+        self.con.execute(_sql("upsert_staged_hashes", row_hash=row_hash))
         inserted, updated, unchanged = self.con.execute(_sql("upsert_classify")).fetchone()
         self.con.execute(_sql("upsert_delete_changed", table=table.name))
         self.con.execute(_sql("upsert_insert", table=table.name))
-        for temp in ("staged", "stored_hashes"):
+        for temp in ("staged", "stored_hashes", "staged_hashes"):
             self.con.execute(f"drop table {temp}")
         return int(inserted or 0), int(updated or 0), int(unchanged or 0)
 

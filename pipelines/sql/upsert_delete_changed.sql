@@ -2,7 +2,7 @@
 delete from {table}
 where _row_key in (
     select s._row_key
-    from staged as s
+    from staged_hashes as s
     inner join stored_hashes as t on t._row_key = s._row_key
     where t._row_hash <> s._row_hash
 )
