@@ -48,6 +48,12 @@ class ParsedFrame(NamedTuple):
 
 def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     """Return (typed values, error sentence or None per row) for one raw column."""
+    typed, errors, _ = _parse_column(raw, column)
+    return typed, errors
+
+
+def _parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, bool]:
+    """Return parse_column's typed values and errors, and whether any value failed."""
     kind = COLUMN_TYPES[column.type]
     values = raw.to_numpy(dtype=object, na_value=None)
     if kind.dtype != "boolean" and infer_dtype(values, skipna=True) not in ("string", "empty"):
@@ -66,6 +72,7 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     return (
         pd.Series(typed, index=raw.index, name=raw.name),
         pd.Series(error_array, index=raw.index, name=raw.name, dtype=object),
+        any(error is not None for error in errors),
     )
 
 
@@ -143,8 +150,10 @@ def parse_frame(frame: pd.DataFrame, table: Table) -> ParsedFrame:
             raw = frame[column.name]
         else:
             raw = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        values, errors = parse_column(raw, column)
+        values, errors, failed = _parse_column(raw, column)
         typed[column.name] = values.rename(column.name)
+        if not failed:  # most columns of most batches: no row to look for
+            continue
         error_array = errors.to_numpy()
         # errors are rare: visit only the rows that have one
         for position in np.flatnonzero(pd.notna(error_array)):
