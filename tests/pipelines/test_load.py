@@ -13,7 +13,7 @@ import pytest
 from pipelines import marts, warehouse
 from pipelines.contract import TABLES_BY_NAME
 from pipelines.errors import UserError
-from pipelines.load import load, row_hash_sql
+from pipelines.load import load, row_hash_sql, row_key_read_sql
 from pipelines.privacy import pseudonym
 from tests.conftest import HAND_BUILT, TEST_KEY, stored_rows, write_csv
 
@@ -499,3 +499,15 @@ def test_row_keys_equal_to_the_key_are_not_stored_and_old_snapshots_reload_alike
     }
     # the updated row stores no key of its own; the two unchanged keep their old stored keys
     assert _rows(wh, "select count(*), count(_row_key) from participants") == [(3, 2)]
+
+
+def test_sql_outside_the_load_reads_row_keys_through_the_generated_expression():
+    # the mart and the view are plain SQL files: they spell out row_key_read_sql's expression
+    views = marts.MARTS_DIR.parent.parent / "indicators" / "sql" / "views"
+    contacts = row_key_read_sql(TABLES_BY_NAME["contacts"])
+    assert contacts == "coalesce(_row_key, cast(contact_id as varchar))"
+    assert contacts in marts.model_sql("match_facts")
+    finance = row_key_read_sql(TABLES_BY_NAME["finance"])
+    assert finance in (views / "period_bookings.sql").read_text()
+    # a compound key is stored whole
+    assert row_key_read_sql(TABLES_BY_NAME["surveys"]) == "_row_key"
