@@ -110,6 +110,11 @@ def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # GX fingerprints every frame it is given (a hash of all its cells, twice per batch) for a
+    # batch marker nothing here reads; frames above this many bytes are not fingerprinted
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
@@ -197,7 +202,9 @@ def validate(
     """
     today = today or date.today()
     columns = [c for c in table.column_names]
-    data = _vectorisable(frame[columns].reset_index(drop=True))
+    data = frame[columns]  # a frame of its own: selecting columns copies them
+    data.index = pd.RangeIndex(len(data))
+    data = _vectorisable(data)
     data[POS] = range(len(data))
     # GX compares in-set values as Python objects; only ids present in the frame matter, so
     # the reference set is cut down to those before the suite is built
@@ -257,7 +264,7 @@ def _vectorisable(data: pd.DataFrame) -> pd.DataFrame:
     and nanosecond dates (the same values: ids are text, and no count nears 2**53) it compares
     whole columns. A date beyond the nanosecond range stays as it is.
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # columns are replaced below, never written into
     for name in out.columns:
         column = out[name]
         if str(column.dtype) in ("Int64", "Float64"):

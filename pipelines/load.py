@@ -55,8 +55,10 @@ PAIR_CHECKS = frozenset({"expect_column_pair_values_a_to_be_greater_than_b"})
 # computed from the row when needed, and an md5 per row was the larger part of a snapshot. The
 # batch id and file name repeat on every row but cost next to nothing: DuckDB stores a column's
 # repeated value once per segment.
+# `_row_key` is null where it equals the table's single key column (row_key_read_sql): a
+# second copy of every contact id was a tenth of a snapshot.
 LINEAGE_COLUMNS = (
-    "_row_key varchar not null",
+    "_row_key varchar",
     "_batch_id varchar not null",
     "_source varchar not null",
     "_source_row integer not null",
@@ -175,6 +177,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table {table.name} add column if not exists {column}")
         for column in DROPPED_LINEAGE:
             con.execute(f"alter table {table.name} drop column if exists {column}")
+        # snapshots made before stored every row key: theirs stay valid, new ones may be null
+        con.execute(f"alter table {table.name} alter column _row_key drop not null")
     con.execute(_sql("meta_tables"))
 
 
@@ -182,12 +186,9 @@ def _cast(col: Column) -> str:
     return f"cast({col.name} as {COLUMN_TYPES[col.type].sql_type}) as {col.name}"
 
 
-def row_key_sql(table: Table, present: set[str] | None = None, content: str | None = None) -> str:
-    """Return the SQL of a row's `_row_key`: its key columns, else its content hash.
-
-    `content` names a column already holding the content hash (else it is computed).
-    """
-    content = content or row_hash_sql(table, present)
+def row_key_sql(table: Table, present: set[str] | None = None) -> str:
+    """Return the SQL of a row's `_row_key`: its key columns, else its content hash."""
+    content = row_hash_sql(table, present)
     if table.repeats:
         # the first of identical rows keeps the plain content key (as before repeats counted)
         content = f"{content} || case when {OCCURRENCE} > 1 then '#' || {OCCURRENCE} else '' end"
@@ -197,6 +198,29 @@ def row_key_sql(table: Table, present: set[str] | None = None, content: str | No
     key = f"concat_ws('|', {parts})" if len(table.key) > 1 else f"cast({table.key[0]} as varchar)"
     # contacts without a contact_id are keyed on their content, so a reload finds them again
     return f"coalesce({key}, 'h:' || {content})"
+
+
+def row_key_read_sql(table: Table, alias: str = "") -> str:
+    """Return the SQL of a stored row's key: its `_row_key`, else its single key column.
+
+    Every reader of a stored `_row_key` reads it through this expression; a snapshot made
+    before it was left null where it equals the key reads the same.
+    """
+    prefix = f"{alias}." if alias else ""
+    if len(table.key) != 1:
+        return f"{prefix}_row_key"
+    return f"coalesce({prefix}_row_key, cast({prefix}{table.key[0]} as varchar))"
+
+
+def row_key_stored_sql(table: Table, row_key: str, alias: str = "") -> str:
+    """Return the SQL of the `_row_key` stored for a row whose full key is `row_key`.
+
+    It is null where it equals the row's single key column (row_key_read_sql gives it back).
+    """
+    if len(table.key) != 1:
+        return row_key
+    prefix = f"{alias}." if alias else ""
+    return f"nullif({row_key}, cast({prefix}{table.key[0]} as varchar))"
 
 
 def row_hash_sql(table: Table, present: set[str] | None = None) -> str:
@@ -424,9 +448,7 @@ class Loader:
         typed, row_errors, failed_cells = values.parse_frame(batch, table)
         typed = privacy.pseudonymise(typed, table, self.key)
         checked = expectations.validate(typed, table, today=self.today, across_rows=False)
-        before: dict[int, list[str]] = {
-            pos: list(errs) for pos, errs in enumerate(row_errors.tolist()) if errs
-        }
+        before: dict[int, list[str]] = {pos: list(errs) for pos, errs in row_errors.items()}
         unreadable = len(before)
         after: dict[int, list[str]] = {}
         for pos, findings in checked.reasons.items():
@@ -574,15 +596,23 @@ class Loader:
 
     def _upsert(self, table: Table, source: str) -> tuple[int, int, int]:
         row_hash = row_hash_sql(table)
+        self.con.execute(_sql("staged_good", row_key=row_key_sql(table)), [self.batch_id, source])
+        stored = row_key_read_sql(table)
         self.con.execute(
-            _sql("staged_good", row_hash=row_hash, row_key=row_key_sql(table, content="_row_hash")),
-            [self.batch_id, source],
+            _sql("upsert_stored_hashes", table=table.name, row_hash=row_hash, row_key=stored)
         )
-        self.con.execute(_sql("upsert_stored_hashes", table=table.name, row_hash=row_hash))
+        self.con.execute(_sql("upsert_staged_hashes", row_hash=row_hash))
         inserted, updated, unchanged = self.con.execute(_sql("upsert_classify")).fetchone()
-        self.con.execute(_sql("upsert_delete_changed", table=table.name))
-        self.con.execute(_sql("upsert_insert", table=table.name))
-        for temp in ("staged", "stored_hashes"):
+        self.con.execute(_sql("upsert_delete_changed", table=table.name, row_key=stored))
+        self.con.execute(
+            _sql(
+                "upsert_insert",
+                table=table.name,
+                row_key=row_key_read_sql(table, "t"),
+                stored_key=row_key_stored_sql(table, "s._row_key", "s"),
+            )
+        )
+        for temp in ("staged", "stored_hashes", "staged_hashes"):
             self.con.execute(f"drop table {temp}")
         return int(inserted or 0), int(updated or 0), int(unchanged or 0)
 

@@ -45,7 +45,7 @@ import pandas as pd
 from pipelines import audit, marts, privacy, readers, settings, values, warehouse
 from pipelines.contract import LOAD_ORDER, TABLES, TABLES_BY_NAME
 from pipelines.errors import UserError
-from pipelines.load import row_key_sql
+from pipelines.load import row_key_sql, row_key_stored_sql
 from pipelines.stored_ids import (
     QUARANTINE,
     present_columns,
@@ -178,7 +178,9 @@ def _rekey_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         changed[name] = n
         # a row key made from a content hash is computed from the ids: a later load must find
         # these rows again (and an old pseudonym must not be recoverable from a hash of the row)
-        row_key = row_key_sql(table, present[name])
+        row_key = row_key_stored_sql(table, f"({row_key_sql(table, present[name])})")
+        # a snapshot made before row keys equal to the key were left null holds them all
+        con.execute(f"alter table {name} alter column _row_key drop not null")
         con.execute(f"update {name} set _row_key = {row_key} where {holds}")
     return changed
 

@@ -22,7 +22,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from pipelines.coltypes import COLUMN_TYPES
-from pipelines.parsers import Unreadable, is_blank
+from pipelines.parsers import Unreadable, is_blank, parse_text
 
 if TYPE_CHECKING:
     from pipelines.contract import Column, Table
@@ -38,17 +38,23 @@ NOT_UTF8_REASON = (
 
 
 class ParsedFrame(NamedTuple):
-    """A typed frame, its error sentences per row, and the (row position, column) cells unread."""
+    """A typed frame, its error sentences by row position (rows with none left out), and the
+    (row position, column) cells unread."""
 
     frame: pd.DataFrame
-    errors: pd.Series
+    errors: dict[int, list[str]]
     unread: frozenset[tuple[int, str]]
 
 
 def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
     """Return (typed values, error sentence or None per row) for one raw column."""
+    typed, errors, _ = _parse_column(raw, column)
+    return typed, errors
+
+
+def _parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series, bool]:
+    """Return parse_column's typed values and errors, and whether any value failed."""
     kind = COLUMN_TYPES[column.type]
-    parse = kind.parser(column)
     values = raw.to_numpy(dtype=object, na_value=None)
     if kind.dtype != "boolean" and infer_dtype(values, skipna=True) not in ("string", "empty"):
         # Python says True == 1 == 1.0, so factorize would merge an Excel TRUE with the number 1;
@@ -56,6 +62,44 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         values = np.array([_bool_as_text(v) for v in values], dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
 
+    if kind.parse is parse_text and infer_dtype(uniques, skipna=True) in ("string", "empty"):
+        parsed, errors = _parse_texts(uniques, column)
+    else:
+        parsed, errors = _parse_values(uniques, column)
+    typed = _to_array(parsed, column).take(codes, allow_fill=True)
+    # code -1 (missing) picks the trailing None
+    error_array = np.array([*errors, None], dtype=object)[codes]
+    return (
+        pd.Series(typed, index=raw.index, name=raw.name),
+        pd.Series(error_array, index=raw.index, name=raw.name, dtype=object),
+        any(error is not None for error in errors),
+    )
+
+
+def _parse_texts(uniques: np.ndarray, column: Column) -> tuple[list[object], list[str | None]]:
+    """Return what _parse_values returns for text values read by parse_text, in bulk.
+
+    Ids and free text are most of a large file's distinct values: each is only stripped,
+    so the few too long or not UTF-8 are looked at one by one (as _parse_values would).
+    """
+    parsed: list[object] = [value.strip() or None for value in uniques]
+    errors: list[str | None] = [None] * len(parsed)
+    odd = [
+        pos
+        for pos, value in enumerate(uniques)
+        if parsed[pos] is not None and (len(value) > MAX_CELL_CHARS or NOT_UTF8 in value)
+    ]
+    if odd:
+        redo, reasons = _parse_values(uniques[odd], column)
+        for pos, value, reason in zip(odd, redo, reasons, strict=True):
+            parsed[pos], errors[pos] = value, reason
+    return parsed, errors
+
+
+def _parse_values(uniques: np.ndarray, column: Column) -> tuple[list[object], list[str | None]]:
+    """Return the parsed value and the error sentence (or None) of each distinct raw value."""
+    kind = COLUMN_TYPES[column.type]
+    parse = kind.parser(column)
     parsed: list[object] = []
     errors: list[str | None] = []
     for value in uniques:
@@ -92,40 +136,34 @@ def parse_column(raw: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
         except Unreadable:
             parsed.append(None)
             errors.append(f"{column.name}: '{_show(value)}' is not {kind.rejection(column)}")
-
-    typed = _to_array(parsed, column).take(codes, allow_fill=True)
-    # code -1 (missing) picks the trailing None
-    error_array = np.array([*errors, None], dtype=object)[codes]
-    return (
-        pd.Series(typed, index=raw.index, name=raw.name),
-        pd.Series(error_array, index=raw.index, name=raw.name, dtype=object),
-    )
+    return parsed, errors
 
 
 def parse_frame(frame: pd.DataFrame, table: Table) -> ParsedFrame:
     """Return the typed frame (contract column order plus `_`-columns) with its errors per row."""
     typed: dict[str, pd.Series] = {}
-    row_errors: list[list[str]] = [[] for _ in range(len(frame))]
+    # errors are rare: a list per row of a batch would cost more than the parsing itself
+    row_errors: dict[int, list[str]] = {}
     unread: set[tuple[int, str]] = set()
     for column in table.columns:
         if column.name in frame.columns:
             raw = frame[column.name]
         else:
             raw = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        values, errors = parse_column(raw, column)
+        values, errors, failed = _parse_column(raw, column)
         typed[column.name] = values.rename(column.name)
+        if not failed:  # most columns of most batches: no row to look for
+            continue
         error_array = errors.to_numpy()
         # errors are rare: visit only the rows that have one
         for position in np.flatnonzero(pd.notna(error_array)):
-            row_errors[position].append(error_array[position])
+            row_errors.setdefault(int(position), []).append(error_array[position])
             unread.add((int(position), column.name))
     for name in frame.columns:
         if isinstance(name, str) and name.startswith("_"):
             typed[name] = frame[name]
     result = pd.DataFrame(typed, index=frame.index)
-    return ParsedFrame(
-        result, pd.Series(row_errors, index=frame.index, dtype=object), frozenset(unread)
-    )
+    return ParsedFrame(result, row_errors, frozenset(unread))
 
 
 def _to_array(parsed: list[object], column: Column) -> pd.api.extensions.ExtensionArray:

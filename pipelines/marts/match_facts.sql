@@ -13,7 +13,8 @@ contact_running as (
         contact_on,
         sum(hours) over (
             partition by match_id
-            order by contact_on, _row_key
+            -- the contact's row key as read (pipelines.load.row_key_read_sql)
+            order by contact_on, coalesce(_row_key, cast(contact_id as varchar))
             rows between unbounded preceding and current row
         ) as hours_cumulative
     from contacts

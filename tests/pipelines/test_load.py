@@ -13,7 +13,7 @@ import pytest
 from pipelines import marts, warehouse
 from pipelines.contract import TABLES_BY_NAME
 from pipelines.errors import UserError
-from pipelines.load import load, row_hash_sql
+from pipelines.load import load, row_hash_sql, row_key_read_sql
 from pipelines.privacy import pseudonym
 from tests.conftest import HAND_BUILT, TEST_KEY, stored_rows, write_csv
 
@@ -470,3 +470,44 @@ def test_a_snapshot_from_before_booking_ids_matches_its_bookings_again(hand_buil
     # the stored bookings are found again; only the second of the identical pair is new
     assert result.totals()["finance"]["unchanged"] == 2
     assert result.totals()["finance"]["inserted"] == 1
+
+
+def test_row_keys_equal_to_the_key_are_not_stored_and_old_snapshots_reload_alike(
+    hand_built, wh, tmp_path
+):
+    load([hand_built], wh, today=TODAY)
+    # a participant's row key is its participant_id: stored as null, read back through the key
+    stored = _rows(wh, "select count(*), count(_row_key) from participants")
+    assert stored == [(3, 0)]
+    # snapshots made before stored every row key (not null); their keys stay valid
+    con = duckdb.connect(str(warehouse.current(wh).path))
+    con.execute("update participants set _row_key = participant_id")
+    con.execute("alter table participants alter column _row_key set not null")
+    con.close()
+    rows = copy.deepcopy(HAND_BUILT["participants"])
+    rows[3][2] = "2021-07-10"
+    later = write_csv(tmp_path / "later" / "deelnemers_2021-08.csv", rows)
+    result = load([later], wh, today=TODAY)
+    # the same accounting as the test above: one row changed, two found unchanged
+    assert result.totals()["participants"] == {
+        "read": 3,
+        "inserted": 0,
+        "updated": 1,
+        "unchanged": 2,
+        "quarantined": 0,
+        "duplicates": 0,
+    }
+    # the updated row stores no key of its own; the two unchanged keep their old stored keys
+    assert _rows(wh, "select count(*), count(_row_key) from participants") == [(3, 2)]
+
+
+def test_sql_outside_the_load_reads_row_keys_through_the_generated_expression():
+    # the mart and the view are plain SQL files: they spell out row_key_read_sql's expression
+    views = marts.MARTS_DIR.parent.parent / "indicators" / "sql" / "views"
+    contacts = row_key_read_sql(TABLES_BY_NAME["contacts"])
+    assert contacts == "coalesce(_row_key, cast(contact_id as varchar))"
+    assert contacts in marts.model_sql("match_facts")
+    finance = row_key_read_sql(TABLES_BY_NAME["finance"])
+    assert finance in (views / "period_bookings.sql").read_text()
+    # a compound key is stored whole
+    assert row_key_read_sql(TABLES_BY_NAME["surveys"]) == "_row_key"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipelines import contract, parsers
+from pipelines import values as values_module
 from pipelines.values import parse_column, parse_frame
 
 TABLES = contract.TABLES_BY_NAME
@@ -536,15 +537,14 @@ def test_parse_frame_types_orders_and_collects_errors_per_row() -> None:
     assert typed["activity"].isna().all() and str(typed["activity"].dtype) == "string"
     assert typed["contact_id"].isna().all() and str(typed["contact_id"].dtype) == "string"
     assert str(typed["hours"].dtype) == "Float64"
-    assert errors.tolist() == [
-        [],
-        [
+    # by row position; rows without an error are left out
+    assert errors == {
+        1: [
             "contact_on: '2022-02-31' is not a date "
             "(expected YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY or an Excel date)",
             "hours: '1x5' is not a duration (expected hours like 1,5 or 1.5 or 1:30 or 1u30)",
         ],
-        [],
-    ]
+    }
 
 
 def test_parse_frame_dtypes_per_column_type() -> None:
@@ -588,3 +588,15 @@ def test_a_row_read_as_one_cell_is_recognised_by_its_other_separator():
     assert unsplit_separator([line, "F"], 5) is None
     assert unsplit_separator(["Brussel, centrum", None, None, None, None, None], 6) is None
     assert unsplit_separator([None, None], 5) is None
+
+
+def test_text_values_read_in_bulk_as_one_by_one() -> None:
+    # the bulk path for ids and text gives what the per-value path gives, odd values included
+    column = next(c for c in TABLES["contacts"].columns if c.name == "contact_id")
+    raw = np.array(
+        ["C1", "  C2 ", "   ", "", "x" * 10_001, " " * 10_001, "C\ufffd3", "C4\t"], dtype=object
+    )
+    assert values_module._parse_texts(raw, column) == values_module._parse_values(raw, column)
+    parsed, errors = values_module._parse_texts(raw, column)
+    assert parsed == ["C1", "C2", None, None, None, None, None, "C4"]
+    assert [e is not None for e in errors] == [False, False, False, False, True, False, True, False]

@@ -1,7 +1,8 @@
 -- period_bookings: one row per finance booking in the period, as a unit (money counts no
 -- people), with its direction (income or expense), source, category and amount in EUR.
 select
-    _row_key as unit_id,
+    -- the booking's row key as read (pipelines.load.row_key_read_sql)
+    coalesce(_row_key, cast(booking_id as varchar)) as unit_id,
     null::varchar as participant_id,
     null::varchar as match_id,
     null::varchar as organisation_id,
