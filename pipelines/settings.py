@@ -37,7 +37,7 @@ SECRETS_ENV = "CONNECT_SECRETS_DIR"
 # DuckDB's memory for the indicator engine's queries on one snapshot, in MiB (default: scaled to
 # the snapshot, see query_memory_mib); beyond it DuckDB spills to temporary files
 QUERY_MEMORY_ENV = "CONNECT_QUERY_MEMORY_MIB"
-QUERY_MEMORY_FLOOR_MIB = 512
+QUERY_MEMORY_FLOOR_MIB = 768
 # per MiB of snapshot file: the unit lists and as-of tables grow with the data they list
 QUERY_MEMORY_PER_SNAPSHOT_MIB = 0.75
 # the files of the secrets folder (git-ignored; data/secrets.example/ shows their shape)
@@ -64,7 +64,7 @@ def warehouse_dir(explicit: str | Path | None = None) -> Path:
 def query_memory_mib(snapshot_bytes: int) -> int:
     """Return the MiB of memory the engine's DuckDB may use for a snapshot of this size.
 
-    $CONNECT_QUERY_MEMORY_MIB when set; else 512 MiB, or three quarters of the snapshot's size
+    $CONNECT_QUERY_MEMORY_MIB when set; else 768 MiB, or three quarters of the snapshot's size
     when that is more (a snapshot of all of Flanders over ten years needs more working memory).
     """
     env = os.environ.get(QUERY_MEMORY_ENV)

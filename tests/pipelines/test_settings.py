@@ -69,9 +69,9 @@ def test_a_missing_or_unreadable_file_is_one_sentence(tmp_path):
 
 def test_query_memory_is_scaled_to_the_snapshot_unless_the_environment_says(monkeypatch):
     monkeypatch.delenv(settings.QUERY_MEMORY_ENV, raising=False)
-    # 512 MiB for a snapshot up to 682.7 MiB, then three quarters of its size
-    assert settings.query_memory_mib(5 * 2**20) == 512
-    assert settings.query_memory_mib(208 * 2**20) == 512
+    # 768 MiB for a snapshot up to 1,024 MiB, then three quarters of its size
+    assert settings.query_memory_mib(5 * 2**20) == 768
+    assert settings.query_memory_mib(208 * 2**20) == 768
     assert settings.query_memory_mib(2000 * 2**20) == 1500
     monkeypatch.setenv(settings.QUERY_MEMORY_ENV, "2048")
     assert settings.query_memory_mib(5 * 2**20) == 2048
