@@ -2,10 +2,10 @@
 
 Each indicator's SQL lists its units (people, duos, duo-months, bookings ...) for one period
 and as-of date. Unit lists are kept as tables in an in-memory DuckDB per snapshot (by
-indicator, period and as-of, bounded by CACHE_BYTES), so a change of breakdown or filter only
-re-aggregates. When a request breaks down or filters by a dimension, the engine adds the
-breakdown dimensions to the cached units (with_dimensions.sql, by the ids the units keep);
-DuckDB applies the filters and aggregates by the indicator's kind
+indicator, period and as-of, bounded by a share of the query memory, CACHE_SHARE), so a
+change of breakdown or filter only re-aggregates. When a request breaks down or filters by a
+dimension, the engine adds the breakdown dimensions to the cached units (with_dimensions.sql,
+by the ids the units keep); DuckDB applies the filters and aggregates by the indicator's kind
 (indicators/sql/engine/<kind>.sql, the overall cell and the breakdown's cells in one query).
 Only those cells come to Python, which sets targets and status, applies disclosure control
 and adds lineage.
@@ -92,8 +92,10 @@ class Request:
 
 
 ENGINE_SQL_DIR = Path(__file__).resolve().parent / "sql" / "engine"
-# the unit lists kept in DuckDB (not in Python) between requests, by estimated size
-CACHE_BYTES = 256 * 2**20
+# the unit lists kept in DuckDB (not in Python) between requests, by estimated size: at most
+# this share of the query memory (settings.query_memory_mib), the rest for the as-of tables,
+# the snapshot's pages read and the queries' working memory
+CACHE_SHARE = 1 / 3
 # a rough size of one value of a cached unit list, for the cache's bound
 _BYTES_PER_VALUE = 16
 # the requests whose aggregated figures are kept
@@ -142,6 +144,7 @@ class _Database:
 
     con: duckdb.DuckDBPyConnection
     search_path: str
+    cache_bytes: int
     entries: OrderedDict[tuple, _Entry] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     size: int = 0
@@ -226,7 +229,7 @@ def _database(snap: warehouse.Snapshot) -> _Database:
         sources = catalogue_module.load().sources
         _check_as_of_tables(sources)
         sources.create_views(con, "memory.main")
-        db = _Database(con, search_path)
+        db = _Database(con, search_path, int(limit * 2**20 * CACHE_SHARE))
         _databases[snap.path] = db
         return db
 
@@ -276,7 +279,7 @@ def _set_variables(con: duckdb.DuckDBPyConnection, period: periods.Period, as_of
 def _evict(db: _Database, con: duckdb.DuckDBPyConnection) -> None:
     """Drop the least recently used unit lists no one reads until the cache fits its bound."""
     for key in list(db.entries):
-        if db.size <= CACHE_BYTES:
+        if db.size <= db.cache_bytes:
             break
         entry = db.entries[key]
         if entry.readers == 0:
@@ -351,7 +354,7 @@ def _unit_table(
     """Yield the name of the table holding the indicator's units (made once, then cached).
 
     The table stays while it is read; afterwards the least recently used tables are dropped
-    once the cache exceeds CACHE_BYTES.
+    once the cache exceeds its bound (CACHE_SHARE of the query memory).
     """
     db = _database(snap)
     con = _connection(snap)

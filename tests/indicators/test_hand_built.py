@@ -413,7 +413,7 @@ def test_the_dutch_level_rise_says_no_data_without_levels(warehouse_dir):
 def test_a_unit_cache_too_small_for_any_list_keeps_none_and_changes_no_figure(
     warehouse_dir, monkeypatch
 ):
-    monkeypatch.setattr(engine, "CACHE_BYTES", 0)
+    monkeypatch.setattr(engine, "CACHE_SHARE", 0)
     engine.clear_cache()
     frame = engine.compute(
         sorted(EXPECTED), "programme", as_of=AS_OF, role="analyst", warehouse_dir=warehouse_dir
