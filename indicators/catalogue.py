@@ -190,7 +190,9 @@ class Catalogue(BaseModel):
 
 
 def _read(sources: Sources) -> Catalogue:
-    data = yaml.safe_load(sources.catalogue_file.read_text(encoding="utf-8"))
+    # libyaml's loader when PyYAML has it: the same data, read ten times faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(sources.catalogue_file.read_text(encoding="utf-8"), Loader=loader)
     return Catalogue.model_validate(data, context={"sources": sources})
 
 
