@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -338,18 +339,13 @@ def test_a_stray_windows_byte_in_a_utf8_file_quarantines_its_row_and_spares_the_
     assert referred == ["Maison de quartier", "Sécurité sociale", "eigen initiatief"]
 
 
-def test_a_snapshot_that_stores_row_hashes_updates_alike_and_sheds_them(hand_built, wh, tmp_path):
-    # snapshots made before the content hash was computed instead stored it in `_row_hash`
-    load([hand_built], wh, today=TODAY)
-    con = duckdb.connect(str(warehouse.current(wh).path))
-    table = TABLES_BY_NAME["participants"]
-    con.execute("alter table participants add column _row_hash varchar")
-    con.execute(f"update participants set _row_hash = {row_hash_sql(table)}")
-    con.close()
+def _reload_one_participant_changed(wh: Path, tmp_path: Path) -> None:
+    """Load the hand-built participants again with one date changed; check its accounting."""
     rows = copy.deepcopy(HAND_BUILT["participants"])
     rows[3][2] = "2021-07-10"
     later = write_csv(tmp_path / "later" / "deelnemers_2021-08.csv", rows)
     result = load([later], wh, today=TODAY)
+    # one row changed, the two others found unchanged
     assert result.totals()["participants"] == {
         "read": 3,
         "inserted": 0,
@@ -358,6 +354,17 @@ def test_a_snapshot_that_stores_row_hashes_updates_alike_and_sheds_them(hand_bui
         "quarantined": 0,
         "duplicates": 0,
     }
+
+
+def test_a_snapshot_that_stores_row_hashes_updates_alike_and_sheds_them(hand_built, wh, tmp_path):
+    # snapshots made before the content hash was computed instead stored it in `_row_hash`
+    load([hand_built], wh, today=TODAY)
+    con = duckdb.connect(str(warehouse.current(wh).path))
+    table = TABLES_BY_NAME["participants"]
+    con.execute("alter table participants add column _row_hash varchar")
+    con.execute(f"update participants set _row_hash = {row_hash_sql(table)}")
+    con.close()
+    _reload_one_participant_changed(wh, tmp_path)
     columns = _rows(
         wh, "select column_name from information_schema.columns where table_name = 'participants'"
     )
@@ -484,19 +491,7 @@ def test_row_keys_equal_to_the_key_are_not_stored_and_old_snapshots_reload_alike
     con.execute("update participants set _row_key = participant_id")
     con.execute("alter table participants alter column _row_key set not null")
     con.close()
-    rows = copy.deepcopy(HAND_BUILT["participants"])
-    rows[3][2] = "2021-07-10"
-    later = write_csv(tmp_path / "later" / "deelnemers_2021-08.csv", rows)
-    result = load([later], wh, today=TODAY)
-    # the same accounting as the test above: one row changed, two found unchanged
-    assert result.totals()["participants"] == {
-        "read": 3,
-        "inserted": 0,
-        "updated": 1,
-        "unchanged": 2,
-        "quarantined": 0,
-        "duplicates": 0,
-    }
+    _reload_one_participant_changed(wh, tmp_path)
     # the updated row stores no key of its own; the two unchanged keep their old stored keys
     assert _rows(wh, "select count(*), count(_row_key) from participants") == [(3, 2)]
 
